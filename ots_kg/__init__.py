@@ -1,0 +1,34 @@
+"""ots-kg: the knowledge graph of the Organization of Turkic States.
+
+The Python API the CLI is built on:
+    load_graph(paths=None)        -> rdflib.Graph (ontology + data)
+    validate(paths=None)          -> validate.Report
+    run_query(name, params, graph=None) -> query.Results
+    serialize(graph, fmt)         -> str (deterministic)
+"""
+from __future__ import annotations
+
+from .errors import LoadError, OtsKgError, QueryError
+from .export import serialize
+from .load import load_data, load_graph
+
+__version__ = "0.1.0"
+
+
+def validate(paths=None):
+    """SHACL-validate files (default: bundled data); see ots_kg.validate.validate."""
+    from .validate import validate as run
+
+    return run(paths)
+
+
+def run_query(name: str, params: dict[str, str] | None = None, graph=None):
+    """Run a stored query (or .rq file) with typed parameters on graph (default: bundled)."""
+    from .catalogue import find_query
+    from .query import run_local
+
+    return run_local(graph if graph is not None else load_graph(), find_query(name), params or {})
+
+
+__all__ = ["LoadError", "OtsKgError", "QueryError", "load_data", "load_graph", "run_query",
+           "serialize", "validate", "__version__"]

@@ -1,0 +1,213 @@
+"""`ots-kg`: a thin command line over the Python API.
+
+Exit codes: 0 ok, 1 the data does not conform / the check found problems, 2 usage or input
+error (one line on stderr, never a traceback).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import OtsKgError
+
+EPILOG = "Exit codes: 0 ok, 1 validation or check failed, 2 usage or input error."
+
+
+def _kv(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise OtsKgError(f"parameter {item!r} is not name=value")
+        out[name] = value
+    return out
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise OtsKgError(f"{output}: cannot write ({exc.strerror})") from None
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ots-kg")
+def cli() -> None:
+    """The knowledge graph of the Organization of Turkic States.
+
+    Validate it, query it with stored or ad-hoc SPARQL, export it, count it. Every command
+    works on the bundled data unless you give it Turtle files or folders.
+
+    \b
+    Examples:
+      ots-kg validate                      # the bundled graph against the SHACL shapes
+      ots-kg queries                       # the stored query catalogue
+      ots-kg query summits                 # every summit with date, city and theme
+      ots-kg query series-timeline -p series=mech:transport-ministers
+      ots-kg export --format nt -o ots.nt  # the whole graph, byte-stable
+    """
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text",
+              show_default=True, help="Report as grouped text, JSON, or the SHACL report graph.")
+def validate(paths: tuple[Path, ...], fmt: str) -> None:
+    """Check Turtle files or folders (default: the bundled data/) against the shapes.
+
+    The data is loaded together with the ontology and checked with pySHACL against
+    ontology/shapes.ttl. The text report groups results by shape and shows focus node,
+    path, value, message and severity. Warnings are shown but do not fail.
+
+    Exit 0 when the graph conforms, 1 on any violation, 2 when a file cannot be read.
+    """
+    from .validate import FORMATS, validate as run
+
+    report = run(list(paths) or None)
+    click.echo(FORMATS[fmt](report))
+    sys.exit(0 if report.conforms else 1)
+
+
+@cli.command(epilog=EPILOG)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def queries(fmt: str) -> None:
+    """List the stored queries with their summaries and parameters."""
+    from .catalogue import catalogue
+
+    cat = catalogue()
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"name": q.name, "summary": q.summary, "kind": q.kind, "tags": list(q.tags),
+             "params": [vars(p) for p in q.params], "examples": list(q.examples)}
+            for q in cat.values()], indent=1, ensure_ascii=False))
+        return
+    for q in cat.values():
+        click.echo(f"{q.name}  [{q.kind}]  {q.summary}")
+        for p in q.params:
+            need = "required" if p.required else f"default {p.default}" if p.default else "optional"
+            click.echo(f"    -p {p.name}=<{p.type}>  ({need}) {p.description}")
+    click.echo(f"({len(cat)} stored queries; run one with 'ots-kg query NAME')")
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Query parameter, bound as a typed RDF term (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "ttl", "nt", "jsonld"]),
+              default="table", show_default=True,
+              help="SELECT/ASK: table, csv, tsv, json. CONSTRUCT: ttl, nt, jsonld.")
+@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
+              help="Turtle file or folder to query instead of the bundled data (repeatable).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
+def query(name: str, params: tuple[str, ...], fmt: str, data: tuple[Path, ...],
+          output: Path | None) -> None:
+    """Run a stored query by NAME, or a .rq FILE, on the graph.
+
+    Parameters (-p name=value) are typed by the query header (iri, string, integer, date,
+    year, boolean) and bound as RDF terms, never pasted into the query text. IRIs may be
+    written with the project prefixes, e.g. -p series=mech:transport-ministers.
+    """
+    from .catalogue import find_query
+    from .load import load_graph
+    from .query import format_results, run_local
+
+    stored = find_query(name)
+    results = run_local(load_graph(list(data) or None), stored, _kv(params))
+    _write(format_results(results, fmt), output)
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "xml", "trig"]),
+              default="ttl", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
+def export(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """Write the whole graph (ontology + data) in one RDF format.
+
+    Output is deterministic: blank nodes are named by content and statements sorted, so the
+    same input gives byte-identical files, fit for git diffs.
+    """
+    from .export import serialize
+    from .load import load_graph
+
+    _write(serialize(load_graph(list(paths) or None), fmt), output)
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stats(paths: tuple[Path, ...], fmt: str) -> None:
+    """Count the graph: nodes by class, events by area of cooperation and by year."""
+    from .load import load_graph
+    from .stats import stats as count
+
+    result = count(load_graph(list(paths) or None))
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=1, ensure_ascii=False))
+        return
+    for section, counts in result.items():
+        click.echo(f"{section}:")
+        width = max((len(k) for k in counts), default=0)
+        for key, value in counts.items():
+            click.echo(f"  {key.ljust(width)}  {value}")
+
+
+@cli.command("check-sources", epilog=EPILOG)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--sources", type=click.Path(path_type=Path), required=True,
+              help="Folder with the source documents (e.g. ../shared/sources).")
+def check_sources_cmd(paths: tuple[Path, ...], sources: Path) -> None:
+    """Verify the data against the source texts.
+
+    Every cited passage (document#L<line>) must exist, and every date in the graph must be
+    written in a passage that its node (or the node owning it) cites. Exit 1 with a list
+    of problems otherwise.
+    """
+    from .load import load_data
+    from .sources import check_sources
+
+    graph = load_data(list(paths) or None)
+    passages, dated, problems = check_sources(graph, sources)
+    for problem in problems:
+        click.echo(f"{problem.node}: {problem.message}")
+    click.echo(f"check-sources: {passages} passages, {dated} dated facts, {len(problems)} problems")
+    sys.exit(1 if problems else 0)
+
+
+def main() -> None:
+    """Entry point: click's and our errors become one line on stderr with exit code 2."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        code = 2
+    except click.UsageError as exc:
+        click.echo(f"ots-kg: {exc.format_message()}", err=True)
+        code = 2
+    except click.ClickException as exc:
+        click.echo(f"ots-kg: {exc.format_message()}", err=True)
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("ots-kg: aborted", err=True)
+        code = 1
+    except OtsKgError as exc:
+        click.echo(f"ots-kg: {exc}", err=True)
+        code = exc.exit_code
+    except BrokenPipeError:
+        code = 0
+    except KeyboardInterrupt:
+        code = 130
+    except Exception as exc:  # a bug of ours: still no traceback unless asked
+        if os.environ.get("OTS_KG_DEBUG"):
+            raise
+        click.echo(f"ots-kg: internal error: {type(exc).__name__}: {exc} "
+                   "(set OTS_KG_DEBUG=1 for a traceback)", err=True)
+        code = 3
+    sys.exit(code if isinstance(code, int) else 0)

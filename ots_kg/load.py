@@ -1,0 +1,141 @@
+"""Files -> one rdflib graph, with errors that name the file and line.
+
+Parsing uses Oxigraph's Turtle parser (oxrdflib), about ten times faster than rdflib's and
+with precise error positions; literals are still rdflib terms, so ill-typed ones are caught.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from .errors import LoadError
+from .namespaces import OTS, PROV, SOURCE, bind_all
+from .resources import data_dir, ontology_file
+
+PathLike = str | os.PathLike[str]
+_PASSAGE = re.compile(r"^(?P<doc>" + re.escape(str(SOURCE)) + r"[^#]+)#L(?P<line>\d+)$")
+
+# rdflib logs a traceback for every ill-typed literal; we report them ourselves.
+logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+
+
+def turtle_files(paths: Iterable[PathLike]) -> list[Path]:
+    """Expand files and folders (recursively, *.ttl) into a sorted, de-duplicated list."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise LoadError(f"{path}: no such file or directory")
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*.ttl") if p.is_file())
+            if not files:
+                raise LoadError(f"{path}: directory holds no .ttl file")
+            found.extend(files)
+        else:
+            found.append(path)
+    return sorted(dict.fromkeys(p.resolve() for p in found))
+
+
+def read_text(path: Path) -> str:
+    """File text as UTF-8 (BOM allowed), or a LoadError saying why it is not Turtle text."""
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise LoadError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
+    if b"\x00" in raw:
+        raise LoadError(f"{path}: binary file, not Turtle text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LoadError(f"{path}:{line}: not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise LoadError(f"{path}: empty file, no triples")
+    return text
+
+
+def parse_turtle(graph: Graph, path: Path) -> None:
+    """Parse one Turtle file into graph; syntax and literal errors become LoadError."""
+    text = read_text(path)
+    before = len(graph)
+    scratch = Graph()
+    try:
+        scratch.parse(data=text, format="ox-turtle")
+    except SyntaxError as exc:
+        raise LoadError(_syntax_message(path, exc)) from None
+    except Exception as exc:  # the parser's other complaints: still the file's fault
+        raise LoadError(f"{path}: cannot parse as Turtle: {exc}") from None
+    _reject_ill_typed(scratch, path, text)
+    for prefix, ns in scratch.namespaces():
+        graph.bind(prefix, ns, override=False)
+    graph += scratch
+    if len(graph) == before and len(scratch) == 0:
+        raise LoadError(f"{path}: no triples")
+
+
+def _syntax_message(path: Path, exc: SyntaxError) -> str:
+    msg = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
+    line = exc.lineno
+    match = re.search(r"line (\d+)", msg)
+    if line is None and match:
+        line = int(match.group(1))
+    msg = re.sub(r"^Parser error (at|between) .*?: ", "", msg)
+    return f"{path}:{line or 1}: {msg}"
+
+
+def _reject_ill_typed(graph: Graph, path: Path, text: str) -> None:
+    for _, _, obj in graph:
+        if isinstance(obj, Literal) and getattr(obj, "ill_typed", False):
+            needle = f'"{obj}"'
+            pos = text.find(needle)
+            line = text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+            raise LoadError(
+                f"{path}:{line}: ill-typed literal \"{obj}\"^^<{obj.datatype}>"
+                " (not a valid value of its datatype)"
+            )
+
+
+def add_passages(graph: Graph) -> None:
+    """Type every cited passage IRI and give it its document and line number.
+
+    Passages are derived from the citations rather than curated by hand, so they can
+    never disagree with them.
+    """
+    for cited in set(graph.objects(None, PROV.wasDerivedFrom)):
+        match = _PASSAGE.match(str(cited))
+        if not match:
+            continue
+        graph.add((cited, RDF.type, OTS.Passage))
+        graph.add((cited, OTS.lineNumber, Literal(int(match["line"]), datatype=_XSD_POS)))
+        graph.add((cited, DCTERMS.isPartOf, URIRef(match["doc"])))
+
+
+_XSD_POS = URIRef("http://www.w3.org/2001/XMLSchema#positiveInteger")
+
+
+def load_graph(
+    paths: Sequence[PathLike] | None = None, *, include_ontology: bool = True
+) -> Graph:
+    """The OTS graph: the given Turtle files/folders (default: bundled data/) plus the ontology."""
+    files = turtle_files(paths if paths else [data_dir()])
+    graph = Graph()
+    bind_all(graph)
+    if include_ontology:
+        parse_turtle(graph, ontology_file())
+    for path in files:
+        parse_turtle(graph, path)
+    add_passages(graph)
+    return graph
+
+
+def load_data(paths: Sequence[PathLike] | None = None) -> Graph:
+    """Only the data graph (no ontology): what SHACL validates."""
+    return load_graph(paths, include_ontology=False)
