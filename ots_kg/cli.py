@@ -68,7 +68,8 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
 
     Exit 0 when the graph conforms, 1 on any violation, 2 when a file cannot be read.
     """
-    from .validate import FORMATS, validate as run
+    from .validate import FORMATS
+    from .validate import validate as run
 
     report = run(list(paths) or None)
     click.echo(FORMATS[fmt](report))

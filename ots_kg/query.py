@@ -163,7 +163,7 @@ def format_results(results: Results, fmt: str = "table") -> str:
             return json.dumps({"head": {}, "boolean": results.boolean}) + "\n"
         return ("true" if results.boolean else "false") + "\n"
     if fmt == "json":
-        bindings = [{v: _json_term(t) for v, t in zip(results.vars, row) if t is not None}
+        bindings = [{v: _json_term(t) for v, t in zip(results.vars, row, strict=False) if t is not None}
                     for row in results.rows]
         return json.dumps({"head": {"vars": results.vars}, "results": {"bindings": bindings}},
                           indent=1, ensure_ascii=False) + "\n"
@@ -186,8 +186,8 @@ def format_results(results: Results, fmt: str = "table") -> str:
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [len(h) for h in headers]
     for row in rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, row)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()  # noqa: E731
     out = [line(headers), line(["-" * w for w in widths])]
     out += [line(row) for row in rows]
     out.append(f"({len(rows)} rows)")

@@ -40,7 +40,8 @@ def date_patterns(value: str) -> list[re.Pattern[str]]:
         return [re.compile(rf"\b{month}\b[^.]{{0,40}}?\b{year}\b", re.I)]
     day = str(int(parts[2]))
     return [
-        re.compile(rf"(?<!\d){day}(?:st|nd|rd|th)?(?:{_DASH}\d{{1,2}})?\s+{month}\b[^.]{{0,40}}?\b{year}\b", re.I),
+        re.compile(rf"(?<!\d){day}(?:st|nd|rd|th)?(?:{_DASH}\d{{1,2}})?\s+{month}\b"
+                   rf"[^.]{{0,40}}?\b{year}\b", re.I),
         re.compile(rf"\d{{1,2}}{_DASH}{day}\s+{month}\b[^.]{{0,12}}?\b{year}\b", re.I),
         re.compile(rf"(?<!\d){day}\s+{month}{_DASH}\d{{1,2}}\s+\w+\s+{year}\b", re.I),
         re.compile(rf"\b{month}\s+{day}(?:{_DASH}\d{{1,2}})?,?\s+{year}\b", re.I),

@@ -1,0 +1,47 @@
+"""Shared helpers: run the real CLI in a subprocess, load the bundled graph once."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ots_kg.load import load_graph
+from ots_kg.resources import data_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT.parent / "shared" / "sources"
+PREFIXES = (ROOT / "data" / "core" / "places.ttl").read_text(encoding="utf-8").split("\n\n")[0] + "\n"
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`ots-kg ARGS` in a fresh process; no command may ever print a traceback."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "ots_kg", *args], capture_output=True, text=True,
+        env=env, cwd=cwd, timeout=300,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="session")
+def graph():
+    return load_graph()
+
+
+@pytest.fixture(scope="session")
+def core_context() -> list[Path]:
+    """The minimal context a snippet needs: states, places, areas, sources."""
+    core = data_dir() / "core"
+    return [core / n for n in ("states.ttl", "places.ttl", "areas.ttl", "sources.ttl")]
+
+
+@pytest.fixture
+def ttl(tmp_path):
+    """Write a Turtle snippet (project prefixes prepended) and return its path."""
+    def write(body: str, name: str = "snippet.ttl") -> Path:
+        path = tmp_path / name
+        path.write_text(PREFIXES + body, encoding="utf-8")
+        return path
+    return write

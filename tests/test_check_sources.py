@@ -1,0 +1,27 @@
+"""check-sources: passes on the bundled data, catches a wrong date or a missing passage."""
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, SOURCES, run_cli
+
+pytestmark = pytest.mark.skipif(not SOURCES.is_dir(), reason="../shared/sources not present")
+
+
+def test_bundled_data_matches_the_sources():
+    proc = run_cli("check-sources", "--sources", str(SOURCES))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert ", 0 problems" in proc.stdout
+
+
+def test_a_wrong_date_and_a_missing_line_are_reported(ttl):
+    snippet = ttl("""
+event:x a ots:MinisterialMeeting ; rdfs:label "X"@en ; schema:startDate "2022-10-29"^^xsd:date ;
+    ots:area area:transport ; prov:wasDerivedFrom aoc:L216 .
+event:y a ots:Forum ; rdfs:label "Y"@en ; schema:startDate "2022"^^xsd:gYear ;
+    ots:area area:transport ; prov:wasDerivedFrom aoc:L99999 .
+""")
+    proc = run_cli("check-sources", "--sources", str(SOURCES), str(ROOT / "data" / "core" / "sources.ttl"),
+                   str(snippet))
+    assert proc.returncode == 1
+    assert "event/x: date 2022-10-29 is not written in ots-areas-of-cooperation#L216" in proc.stdout
+    assert "#L99999: line 99999 does not exist" in proc.stdout

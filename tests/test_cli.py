@@ -1,0 +1,116 @@
+"""The command line as a user meets it: help, exit codes, one-line errors."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import ROOT, run_cli
+
+COMMANDS = ["validate", "queries", "query", "export", "stats", "check-sources"]
+
+
+def test_help_lists_every_command():
+    out = run_cli("--help").stdout
+    for command in COMMANDS:
+        assert re.search(rf"^\s+{command}\s", out, re.M), command
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_has_helpful_help(command):
+    proc = run_cli(command, "--help")
+    assert proc.returncode == 0
+    assert "Usage:" in proc.stdout and "Exit codes" in proc.stdout
+    assert len(proc.stdout.splitlines()) > 6
+
+
+def test_validate_shipped_data_conforms():
+    proc = run_cli("validate")
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert "conforms: 0 violations" in proc.stdout
+
+
+def test_deleting_an_event_date_fails_validation_and_names_the_event(tmp_path):
+    source = ROOT / "data" / "areas" / "transport.ttl"
+    text = source.read_text(encoding="utf-8")
+    block_start = text.index("event:2022-10-28-transport-ministers-6 a")
+    block_end = text.index(" .\n", block_start)
+    block = text[block_start:block_end]
+    broken = re.sub(r"\n\s*schema:startDate [^;]+;", "", block)
+    assert broken != block
+    target = tmp_path / "transport.ttl"
+    target.write_text(text[:block_start] + broken + text[block_end:], encoding="utf-8")
+    proc = run_cli("validate", str(ROOT / "data" / "core"), str(target))
+    assert proc.returncode == 1
+    assert re.search(r"Violation: event:2022-10-28-transport-ministers-6\b.*startDate", proc.stdout)
+
+
+def test_malformed_turtle_exits_2_with_file_and_line(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n')
+    proc = run_cli("validate", str(bad))
+    assert proc.returncode == 2
+    assert re.match(rf"ots-kg: {re.escape(str(bad))}:3: ", proc.stderr)
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_undefined_prefix_names_line(tmp_path):
+    bad = tmp_path / "prefix.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\n\nex:a ex:b nope:c .\n")
+    proc = run_cli("validate", str(bad))
+    assert proc.returncode == 2 and f"{bad}:3:" in proc.stderr and "nope" in proc.stderr
+
+
+def test_ill_typed_literal_is_reported_not_kept(tmp_path):
+    bad = tmp_path / "date.ttl"
+    bad.write_text('@prefix ex: <http://example.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+                   'ex:a ex:date "2019-02-30"^^xsd:date .\n')
+    proc = run_cli("validate", str(bad))
+    assert proc.returncode == 2
+    assert f"{bad}:3: ill-typed literal" in proc.stderr and "2019-02-30" in proc.stderr
+
+
+@pytest.mark.parametrize("args,words", [
+    (["query", "no-such-query"], "unknown query 'no-such-query'"),
+    (["query", "series-timeline"], "needs parameter series"),
+    (["query", "members", "-p", "colour=red"], "unknown parameter 'colour'"),
+    (["query", "members", "-p", "role"], "is not name=value"),
+    (["query", "summits", "-p", "year=last"], "is not a year"),
+    (["export", "--format", "docx"], "Invalid value for '--format'"),
+    (["validate", "--format", "pdf"], "Invalid value for '--format'"),
+    (["validate", "/no/such/file.ttl"], "no such file or directory"),
+    (["frobnicate"], "No such command"),
+])
+def test_usage_errors_are_one_line_exit_2(args, words):
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert words in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_queries_lists_the_catalogue():
+    out = run_cli("queries").stdout
+    for name in ("members", "summits", "series-timeline", "documents-at-event", "conflicts"):
+        assert re.search(rf"^{name}\s", out, re.M)
+    assert "-p series=<iri>  (required)" in out
+
+
+def test_stats_counts_events_by_area_and_year():
+    out = run_cli("stats").stdout
+    assert "areas:" in out and "years:" in out
+    assert re.search(r"^\s+2022\s+\d+$", out, re.M)
+
+
+def test_installed_package_carries_its_resources(tmp_path):
+    """The wheel ships ontology, shapes, data and queries inside the package."""
+    import subprocess
+    import sys
+    import zipfile
+
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                           "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-1000:]
+    wheel = next(tmp_path.glob("ots_kg-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "ots_kg/_ontology/ots.ttl" in names and "ots_kg/_ontology/shapes.ttl" in names
+    assert "ots_kg/_data/core/summits.ttl" in names and "ots_kg/_data/areas/transport.ttl" in names
+    assert "ots_kg/_queries/summits.rq" in names

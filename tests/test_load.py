@@ -1,0 +1,53 @@
+"""Loading: clear errors for broken input, normal loading of valid oddities."""
+from __future__ import annotations
+
+import pytest
+
+from ots_kg.errors import LoadError
+from ots_kg.load import load_data, load_graph
+from ots_kg.namespaces import OTS
+
+
+def test_bundled_graph_has_ontology_and_passages(graph):
+    assert (OTS.Summit, None, None) in graph
+    passages = set(graph.subjects(None, OTS.Passage))
+    assert len(passages) > 300
+
+
+@pytest.mark.parametrize("content,words", [
+    (b"", "empty file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
+    ("@prefix ex: <http://e/> .\nex:a ex:b \"caf\xe9\" .\n".encode("latin-1"), ":2: not UTF-8"),
+    (b"@prefix ex: <http://e/> .\nex:a ex:b <not an iri> .\n", ":2:"),
+    (b"@prefix ex: <http://e/> .\nex:a ex:b ex:c ;;; ?? .\n", ":2:"),
+])
+def test_bad_files_raise_load_error_naming_the_file(tmp_path, content, words):
+    path = tmp_path / "bad.ttl"
+    path.write_bytes(content)
+    with pytest.raises(LoadError) as err:
+        load_data([path])
+    assert str(err.value).startswith(str(path)) and words in str(err.value)
+
+
+def test_folder_without_turtle(tmp_path):
+    with pytest.raises(LoadError, match="holds no .ttl file"):
+        load_data([tmp_path])
+
+
+def test_bom_crlf_and_non_ascii_load(tmp_path):
+    path = tmp_path / "odd.ttl"
+    text = ('@prefix ex: <http://example.org/> .\r\n'
+            'ex:Türkiye ex:label "Türkiye — Şəki"@tr .\r\n')
+    path.write_bytes("\ufeff".encode() + text.encode("utf-8"))
+    graph = load_data([path])
+    assert len(graph) == 1
+    assert any("Şəki" in str(o) for o in graph.objects())
+
+
+def test_loading_does_not_change_files(tmp_path):
+    path = tmp_path / "bad.ttl"
+    path.write_text("not turtle at all")
+    before = path.read_bytes()
+    with pytest.raises(LoadError):
+        load_graph([path])
+    assert path.read_bytes() == before
