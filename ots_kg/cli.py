@@ -182,6 +182,20 @@ def check_sources_cmd(paths: tuple[Path, ...], sources: Path) -> None:
     sys.exit(1 if problems else 0)
 
 
+def _register_extras() -> None:
+    from .cli_visual import plot
+
+    cli.add_command(plot)
+    try:
+        from .cli_visual import docs
+    except ImportError:
+        return
+    cli.add_command(docs)
+
+
+_register_extras()
+
+
 def main() -> None:
     """Entry point: click's and our errors become one line on stderr with exit code 2."""
     try:
