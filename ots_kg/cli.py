@@ -106,21 +106,44 @@ def queries(fmt: str) -> None:
               help="SELECT/ASK: table, csv, tsv, json. CONSTRUCT: ttl, nt, jsonld.")
 @click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
               help="Turtle file or folder to query instead of the bundled data (repeatable).")
+@click.option("--endpoint", metavar="URL",
+              help="Run on a SPARQL 1.1 query endpoint instead (e.g. http://host:7878/query).")
+@click.option("--timeout", type=float, default=60.0, show_default=True,
+              help="Seconds to wait for a remote endpoint.")
+@click.option("--user", help="User name for HTTP basic auth at the endpoint.")
+@click.option("--password", envvar="OTS_KG_PASSWORD", help="Password (or set OTS_KG_PASSWORD).")
+@click.option("--user-agent", default=None, help="User-Agent sent to the endpoint.")
+@click.option("--allow-network", is_flag=True,
+              help="Allow SERVICE and LOAD, which make the engine contact other servers.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
-def query(name: str, params: tuple[str, ...], fmt: str, data: tuple[Path, ...],
-          output: Path | None) -> None:
-    """Run a stored query by NAME, or a .rq FILE, on the graph.
+def query(name: str, params: tuple[str, ...], fmt: str, data: tuple[Path, ...], endpoint: str | None,
+          timeout: float, user: str | None, password: str | None, user_agent: str | None,
+          allow_network: bool, output: Path | None) -> None:
+    """Run a stored query by NAME, or a .rq FILE, on the graph or on an endpoint.
 
     Parameters (-p name=value) are typed by the query header (iri, string, integer, date,
     year, boolean) and bound as RDF terms, never pasted into the query text. IRIs may be
     written with the project prefixes, e.g. -p series=mech:transport-ministers.
+
+    With --endpoint the same query runs on any SPARQL 1.1 store (Oxigraph: /query,
+    Fuseki: /DATASET/sparql, GraphDB: /repositories/ID); parameters travel as a VALUES
+    block of typed terms.
     """
     from .catalogue import find_query
-    from .load import load_graph
-    from .query import format_results, run_local
+    from .query import format_results
 
     stored = find_query(name)
-    results = run_local(load_graph(list(data) or None), stored, _kv(params))
+    values = _kv(params)
+    if endpoint:
+        from .remote import USER_AGENT, run_remote
+
+        results = run_remote(endpoint, stored, values, timeout=timeout, user=user, password=password,
+                             allow_network=allow_network, user_agent=user_agent or USER_AGENT)
+    else:
+        from .load import load_graph
+        from .query import run_local
+
+        results = run_local(load_graph(list(data) or None), stored, values, allow_network=allow_network)
     _write(format_results(results, fmt), output)
 
 
@@ -158,6 +181,71 @@ def stats(paths: tuple[Path, ...], fmt: str) -> None:
         width = max((len(k) for k in counts), default=0)
         for key, value in counts.items():
             click.echo(f"  {key.ljust(width)}  {value}")
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store Protocol endpoint (Oxigraph: http://host:7878/store, Fuseki: /DATASET/data).")
+@click.option("--graph", "graph_iri", metavar="IRI", help="Named graph to load into (default graph if absent).")
+@click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
+@click.option("--batch-size", type=int, default=5000, show_default=True, help="Triples per request.")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")
+@click.option("--user", help="User name for HTTP basic auth.")
+@click.option("--password", envvar="OTS_KG_PASSWORD", help="Password (or set OTS_KG_PASSWORD).")
+def push(paths: tuple[Path, ...], endpoint: str, graph_iri: str | None, replace: bool, batch_size: int,
+         timeout: float, user: str | None, password: str | None) -> None:
+    """Load the graph (ontology + data) into a triple store.
+
+    Sends N-Triples in batches with the SPARQL 1.1 Graph Store HTTP Protocol (PUT for the
+    first batch with --replace, POST otherwise), shows progress, then reads the graph back
+    and checks the store holds every triple sent.
+
+    \b
+    Example:
+      ots-kg push --endpoint http://127.0.0.1:7878/store --graph https://w3id.org/ots-kg/id/graph --replace
+    """
+    from .load import load_graph
+    from .push import push as run
+
+    graph = load_graph(list(paths) or None)
+    with click.progressbar(length=len(graph), label="pushing", file=sys.stderr) as bar:
+        report = run(graph, endpoint, graph_iri=graph_iri, replace=replace, batch_size=batch_size,
+                     timeout=timeout, user=user, password=password, on_batch=bar.update)
+    click.echo(f"pushed {report.sent} triples in {report.batches} batches; store holds {report.in_store}")
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=7070, show_default=True, help="Port (0 picks a free one).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Per-query time limit (s).")
+@click.option("--max-rows", type=int, default=10000, show_default=True, help="Result cap (rows or triples).")
+@click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
+def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 Protocol endpoint.
+
+    \b
+    GET or POST /sparql (alias /query): SELECT/ASK as JSON, XML, CSV or TSV, CONSTRUCT and
+    DESCRIBE as Turtle, N-Triples or JSON-LD, chosen by the Accept header (or ?format=).
+    Stored queries: /sparql?stored=NAME&p.PARAM=VALUE. / is a page to type or pick a query.
+    Updates, SERVICE and LOAD are refused (403); a query over the time limit is stopped
+    (503) and one over the result cap answered 413. Stops cleanly on Ctrl-C or SIGTERM.
+
+    \b
+    Example:
+      ots-kg serve --port 7070 &
+      curl -H 'Accept: text/csv' 'http://127.0.0.1:7070/sparql?stored=members'
+    """
+    from .load import load_graph
+    from .serve import Settings, make_server, serve_forever
+
+    server = make_server(load_graph(list(paths) or None), host, port,
+                         Settings(timeout=timeout, max_rows=max_rows, workers=workers))
+    bound_host, bound_port = server.server_address[:2]
+    click.echo(f"ots-kg: SPARQL endpoint at http://{bound_host}:{bound_port}/sparql "
+               f"(page: http://{bound_host}:{bound_port}/)", err=True)
+    serve_forever(server)
 
 
 @cli.command("check-sources", epilog=EPILOG)

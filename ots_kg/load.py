@@ -118,7 +118,7 @@ def add_passages(graph: Graph) -> None:
         graph.add((cited, DCTERMS.isPartOf, URIRef(match["doc"])))
 
 
-_XSD_POS = URIRef("http://www.w3.org/2001/XMLSchema#positiveInteger")
+_XSD_POS = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 
 
 def load_graph(

@@ -88,8 +88,22 @@ def bind_params(query: StoredQuery, values: Mapping[str, str]) -> dict[str, obje
     return bindings
 
 
-def run_local(graph: Graph, query: StoredQuery, values: Mapping[str, str] | None = None) -> Results:
+def check_safe(query: StoredQuery, allow_network: bool = False) -> None:
+    """Refuse updates, and SERVICE/LOAD (outbound requests) unless the user allowed them."""
+    from .sparql_text import is_update, network_keywords
+
+    if is_update(query.text):
+        raise QueryError(f"{query.name}: SPARQL Update is not allowed; queries are read-only")
+    found = network_keywords(query.text)
+    if found and not allow_network:
+        raise QueryError(f"{query.name}: {', '.join(sorted(found))} reaches other servers; "
+                         "refused unless --allow-network is given")
+
+
+def run_local(graph: Graph, query: StoredQuery, values: Mapping[str, str] | None = None, *,
+              allow_network: bool = False) -> Results:
     """Evaluate a query on an rdflib graph with typed initBindings."""
+    check_safe(query, allow_network)
     bindings = bind_params(query, values or {})
     init = {Variable(k): v for k, v in bindings.items()}
     try:

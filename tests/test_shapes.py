@@ -42,7 +42,7 @@ event:y a ots:Forum ; rdfs:label "Y"@en ; schema:startDate "2022-10-28"^^xsd:dat
      "event:y", "is before start date", "Violation"),
     ("shapes:OrdinalNeedsSeries", """
 event:x a ots:Forum ; rdfs:label "X"@en ; schema:startDate "2022-10-28"^^xsd:date ;
-    ots:ordinal "4"^^xsd:positiveInteger ; schema:location place:baku ; ots:area area:transport ;
+    ots:ordinal "4"^^xsd:integer ; schema:location place:baku ; ots:area area:transport ;
     prov:wasDerivedFrom aoc:L190 .""",
      "event:x", "has an ordinal but no series", "Violation"),
     ("shapes:EventPlace", """
@@ -51,18 +51,18 @@ event:x a ots:Forum ; rdfs:label "X"@en ; schema:startDate "2022-10-28"^^xsd:dat
      "event:x", "neither a place", "Warning"),
     ("shapes:Series", GOOD_EVENT + """
 event:a a ots:MinisterialMeeting ; rdfs:label "A"@en ; ots:inSeries mech:test-series ;
-    ots:ordinal "6"^^xsd:positiveInteger ; schema:startDate "2022-10-28"^^xsd:date ;
+    ots:ordinal "6"^^xsd:integer ; schema:startDate "2022-10-28"^^xsd:date ;
     schema:location place:tashkent ; ots:area area:transport ; prov:wasDerivedFrom aoc:L216 .
 event:b a ots:MinisterialMeeting ; rdfs:label "B"@en ; ots:inSeries mech:test-series ;
-    ots:ordinal "6"^^xsd:positiveInteger ; schema:startDate "2022-10-29"^^xsd:date ;
+    ots:ordinal "6"^^xsd:integer ; schema:startDate "2022-10-29"^^xsd:date ;
     schema:location place:tashkent ; ots:area area:transport ; prov:wasDerivedFrom aoc:L216 .""",
      "mech:test-series", "two events share ordinal 6", "Violation"),
     ("shapes:SeriesOrder", GOOD_EVENT + """
 event:a a ots:MinisterialMeeting ; rdfs:label "A"@en ; ots:inSeries mech:test-series ;
-    ots:ordinal "5"^^xsd:positiveInteger ; schema:startDate "2022-10-28"^^xsd:date ;
+    ots:ordinal "5"^^xsd:integer ; schema:startDate "2022-10-28"^^xsd:date ;
     schema:location place:tashkent ; ots:area area:transport ; prov:wasDerivedFrom aoc:L216 .
 event:b a ots:MinisterialMeeting ; rdfs:label "B"@en ; ots:inSeries mech:test-series ;
-    ots:ordinal "6"^^xsd:positiveInteger ; schema:startDate "2021-10-14"^^xsd:date ;
+    ots:ordinal "6"^^xsd:integer ; schema:startDate "2021-10-14"^^xsd:date ;
     schema:location place:tashkent ; ots:area area:transport ; prov:wasDerivedFrom aoc:L210 .""",
      "mech:test-series", "ordinals out of date order", "Warning"),
     ("shapes:Mechanism", """

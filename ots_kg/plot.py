@@ -1,0 +1,454 @@
+"""Charts of the graph: events per year by area, meeting series over time, the institutional network.
+
+Each chart function reads what it draws from the graph, writes a PNG or SVG (chosen by the
+file suffix) and returns the data it plotted, so tests can check the picture against an
+independent SPARQL count. matplotlib is imported lazily with the Agg backend: the CLI starts
+fast and never needs a display.
+"""
+from __future__ import annotations
+
+import calendar
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import SKOS
+
+from .errors import OtsKgError
+from .graphtools import Classifier, compact, label
+from .namespaces import ORG, OTS, PREFIXES, SCHEMA
+from .query import expand_iri
+
+FORMATS = (".png", ".svg")
+_EVENTS = "SELECT DISTINCT ?e WHERE { ?e a/rdfs:subClassOf* schema:Event }"
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.hashsalt": "ots-kg", "font.size": 9, "axes.titleweight": "bold"})
+    return plt
+
+
+def _save(fig, output: str | os.PathLike[str]) -> Path:
+    """Write PNG or SVG by suffix; SVGs carry no date, so rebuilding gives the same bytes."""
+    plt = _pyplot()
+    path = Path(output)
+    if path.suffix.lower() not in FORMATS:
+        plt.close(fig)
+        raise OtsKgError(f"{path}: unknown chart format {path.suffix or '(none)'!r}; use .png or .svg")
+    metadata = {"Date": None} if path.suffix.lower() == ".svg" else {"Software": "ots-kg"}
+    try:
+        fig.savefig(path, dpi=150, metadata=metadata, bbox_inches="tight")
+    except OSError as exc:
+        raise OtsKgError(f"{path}: cannot write ({exc.strerror})") from None
+    finally:
+        plt.close(fig)
+    return path
+
+
+def events(graph: Graph) -> list[URIRef]:
+    """Every node typed with schema:Event or a subclass of it, sorted."""
+    rows = graph.query(_EVENTS, initNs=PREFIXES)
+    return sorted({row[0] for row in rows if isinstance(row[0], URIRef)}, key=str)
+
+
+def short_label(graph: Graph, node, limit: int = 40) -> str:
+    """The label, or a shorter alternative label (an acronym), or the label cut at limit."""
+    text = label(graph, node)
+    if len(text) <= limit:
+        return text
+    alts = sorted((str(a) for a in graph.objects(node, SKOS.altLabel)), key=len)
+    if alts and len(alts[0]) < len(text):
+        text = alts[0]
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# ---- areas -----------------------------------------------------------------------------
+
+def all_areas(graph: Graph) -> list[URIRef]:
+    """The areas of cooperation, sorted by label (which fixes their colours)."""
+    return sorted(graph.subjects(RDF.type, OTS.AreaOfCooperation), key=lambda a: label(graph, a))
+
+
+def resolve_areas(graph: Graph, specs: Iterable[str]) -> list[URIRef]:
+    """Area slugs (health), prefixed (area:health) or full IRIs as area nodes; unknown ones fail."""
+    known = set(all_areas(graph))
+    slugs = sorted(str(a).rsplit("/", 1)[-1] for a in known)
+    found: list[URIRef] = []
+    for spec in specs:
+        text = spec.strip()
+        iri = expand_iri(text) if ":" in text else URIRef(PREFIXES["area"] + text)
+        if iri not in known:
+            raise OtsKgError(f"unknown area {spec!r}; areas: {', '.join(slugs)}")
+        if iri not in found:
+            found.append(iri)
+    return found
+
+
+def _area_colours(graph: Graph) -> dict[URIRef, object]:
+    from matplotlib import colormaps
+
+    tab20 = colormaps["tab20"].colors
+    palette = list(tab20[0::2]) + list(tab20[1::2]) + list(colormaps["tab20b"].colors[::4])
+    return {area: palette[i % len(palette)] for i, area in enumerate(all_areas(graph))}
+
+
+# ---- timeline -------------------------------------------------------------------------
+
+@dataclass
+class Timeline:
+    """What `timeline` drew: counts[year][area label] (events; an event of two areas counts
+    in both) and totals[year] (distinct events), only years and areas that have events."""
+
+    counts: dict[str, dict[str, int]]
+    totals: dict[str, int]
+    areas: list[str]
+    events: int = 0
+    multi_area: int = 0
+
+
+def timeline_data(graph: Graph, areas: Sequence[str] = (), year_from: int | None = None,
+                  year_to: int | None = None) -> Timeline:
+    """Events per start year and area of cooperation, optionally limited to areas and years."""
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise OtsKgError(f"--from {year_from} is after --to {year_to}")
+    wanted = set(resolve_areas(graph, areas)) if areas else None
+    counts: dict[str, Counter] = defaultdict(Counter)
+    per_year: dict[str, set] = defaultdict(set)
+    multi = 0
+    for event in events(graph):
+        start = graph.value(event, SCHEMA.startDate)
+        if start is None:
+            continue
+        year = str(start)[:4]
+        if (year_from is not None and int(year) < year_from) or (year_to is not None and int(year) > year_to):
+            continue
+        event_areas = [a for a in graph.objects(event, OTS.area) if wanted is None or a in wanted]
+        if not event_areas:
+            continue
+        multi += len(event_areas) > 1
+        per_year[year].add(event)
+        for area in event_areas:
+            counts[year][label(graph, area)] += 1
+    years = sorted(counts)
+    used = Counter()
+    for year in years:
+        used.update(counts[year])
+    return Timeline(
+        counts={y: dict(sorted(counts[y].items())) for y in years},
+        totals={y: len(per_year[y]) for y in years},
+        areas=[a for a, _ in sorted(used.items(), key=lambda kv: (-kv[1], kv[0]))],
+        events=sum(len(per_year[y]) for y in years), multi_area=multi,
+    )
+
+
+def timeline(graph: Graph, output: str | os.PathLike[str], areas: Sequence[str] = (),
+             year_from: int | None = None, year_to: int | None = None) -> Timeline:
+    """Stacked bars: events per year, one colour per area of cooperation, totals on top."""
+    data = timeline_data(graph, areas, year_from, year_to)
+    plt = _pyplot()
+    colours = {label(graph, a): c for a, c in _area_colours(graph).items()}
+    if data.counts:
+        first = year_from if year_from is not None else int(min(data.counts))
+        last = year_to if year_to is not None else int(max(data.counts))
+    else:
+        first, last = year_from or 2009, year_to or year_from or 2009
+    years = [str(y) for y in range(first, last + 1)]
+    fig, ax = plt.subplots(figsize=(13, 6.2))
+    bottoms = [0] * len(years)
+    for area in data.areas:  # biggest area at the bottom
+        heights = [data.counts.get(y, {}).get(area, 0) for y in years]
+        ax.bar(years, heights, bottom=bottoms, color=colours.get(area), label=area,
+               edgecolor="white", linewidth=0.4, width=0.8)
+        bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    for i, year in enumerate(years):
+        if data.totals.get(year):
+            ax.annotate(str(data.totals[year]), (i, bottoms[i]), xytext=(0, 3),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=8, fontweight="bold")
+    scope = "all areas" if not areas else ", ".join(data.areas) or "selected areas"
+    ax.set_title(f"OTS events per year by area of cooperation\n{scope}, {years[0]}–{years[-1]}: "
+                 f"{data.events} events", loc="left")
+    ax.set_xlabel("year of the event's start date")
+    ax.set_ylabel("events (stacked by area)")
+    ax.margins(x=0.01)
+    ax.set_ylim(0, max(bottoms + [1]) * 1.1)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="x", labelrotation=45 if len(years) > 20 else 0)
+    if data.areas:
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles[::-1], labels[::-1], title="area of cooperation", loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no events match", transform=ax.transAxes, ha="center", color="grey")
+    note = "Numbers on bars: distinct events."
+    if data.multi_area:
+        note += f" {data.multi_area} event(s) belong to two areas and count in each stack."
+    fig.text(0.01, -0.01, note + " Source: ots-kg (schema:startDate, ots:area).", fontsize=7, color="#555555")
+    _save(fig, output)
+    return data
+
+
+# ---- meeting series -------------------------------------------------------------------
+
+@dataclass
+class Meeting:
+    """One meeting of a series as drawn: x is its start date as a fractional year."""
+
+    event: str
+    start: str
+    ordinal: int | None
+    place: str | None
+    planned: bool
+    special: bool
+    x: float
+
+
+@dataclass
+class SeriesChart:
+    """What `series` drew: meetings[series IRI] in date order, and each series' label."""
+
+    meetings: dict[str, list[Meeting]]
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def fractional_year(value: str) -> float:
+    """2019 -> 2019.5, 2019-04 -> mid-April, 2019-04-17 -> that day: the middle of what is known."""
+    parts = [int(p) for p in value[:10].split("-")]
+    year = parts[0]
+    if len(parts) == 1:
+        return year + 0.5
+    month = parts[1]
+    if len(parts) == 2:
+        return year + (month - 0.5) / 12
+    days = 366 if calendar.isleap(year) else 365
+    day_of_year = sum(calendar.monthrange(year, m)[1] for m in range(1, month)) + parts[2]
+    return year + (day_of_year - 0.5) / days
+
+
+def _flag(graph: Graph, node, prop) -> bool:
+    value = graph.value(node, prop)
+    return bool(value is not None and value.toPython() is True)
+
+
+def series_data(graph: Graph) -> SeriesChart:
+    """Every ots:MeetingSeries with at least one event, its meetings in date order."""
+    out: dict[str, list[Meeting]] = {}
+    labels: dict[str, str] = {}
+    for series in sorted(graph.subjects(RDF.type, OTS.MeetingSeries), key=str):
+        meetings = []
+        for event in graph.subjects(OTS.inSeries, series):
+            start = graph.value(event, SCHEMA.startDate)
+            if start is None:
+                continue
+            ordinal = graph.value(event, OTS.ordinal)
+            place = graph.value(event, SCHEMA.location)
+            online = (event, SCHEMA.eventAttendanceMode, SCHEMA.OnlineEventAttendanceMode) in graph
+            meetings.append(Meeting(
+                event=str(event), start=str(start), ordinal=int(ordinal) if ordinal is not None else None,
+                place=label(graph, place) if place is not None else ("online" if online else None),
+                planned=_flag(graph, event, OTS.isPlanned),
+                special=any(_flag(graph, event, p) for p in (OTS.isExtraordinary, OTS.isInformal, OTS.isAdHoc)),
+                x=fractional_year(str(start)),
+            ))
+        if meetings:
+            out[str(series)] = sorted(meetings, key=lambda m: (m.x, m.ordinal or 0, m.event))
+            labels[str(series)] = short_label(graph, series, 48)
+    order = sorted(out, key=lambda s: (out[s][0].x, labels[s]))
+    return SeriesChart({s: out[s] for s in order}, {s: labels[s] for s in order})
+
+
+def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
+    """One row per meeting series, a marker per meeting annotated with ordinal and place."""
+    data = series_data(graph)
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
+
+    rows = list(data.meetings)
+    fig, ax = plt.subplots(figsize=(15, 1.2 + 0.42 * max(len(rows), 1)))
+    colour = "#1f5f99"
+    for i, key in enumerate(rows):
+        y = len(rows) - 1 - i
+        meetings = data.meetings[key]
+        if i % 2 == 0:
+            ax.axhspan(y - 0.5, y + 0.5, color="#f3f5f8", zorder=0, linewidth=0)
+        ax.plot([meetings[0].x, meetings[-1].x], [y, y], color="#b8c4d0", linewidth=1, zorder=1)
+        previous = None
+        for n, m in enumerate(meetings):
+            ax.plot(m.x, y, marker="D" if m.special else "o", markersize=6.5 if m.special else 7,
+                    markerfacecolor="white" if m.planned else colour, markeredgecolor=colour,
+                    markeredgewidth=1.4, linestyle="none", zorder=3)
+            text = " ".join(t for t in (str(m.ordinal) if m.ordinal else "", m.place or "") if t)
+            crowded = previous is not None and m.x - previous < 0.9 and n % 2 == 1
+            ax.annotate(text, (m.x, y), xytext=(2, -9 if crowded else 5), textcoords="offset points",
+                        fontsize=6, rotation=0, ha="left", va="top" if crowded else "bottom",
+                        color="#333333", zorder=4)
+            previous = m.x
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([data.labels[k] for k in reversed(rows)], fontsize=7.5)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    xs = [m.x for ms in data.meetings.values() for m in ms] or [2009, 2025]
+    ax.set_xlim(int(min(xs)) - 0.2, int(max(xs)) + 1.6)
+    ax.set_xticks(range(int(min(xs)), int(max(xs)) + 2))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.xaxis.set_ticks_position("both")
+    ax.tick_params(axis="x", labeltop=True)
+    ax.grid(axis="x", color="#e2e2e2", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    total = sum(len(ms) for ms in data.meetings.values())
+    ax.set_title(f"OTS meeting series: {len(rows)} series, {total} meetings "
+                 "(label: ordinal and place)", loc="left", pad=22)
+    ax.set_xlabel("start date (a year or month without a day is drawn at its middle)")
+    handles = [
+        Line2D([], [], marker="o", linestyle="none", markerfacecolor=colour, markeredgecolor=colour,
+               label="held"),
+        Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor=colour,
+               markeredgewidth=1.4, label="planned (announced, not yet held)"),
+        Line2D([], [], marker="D", linestyle="none", markerfacecolor=colour, markeredgecolor=colour,
+               label="extraordinary, informal or ad hoc"),
+    ]
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, frameon=False,
+              fontsize=8, borderaxespad=1.6)
+    _save(fig, output)
+    return data
+
+
+# ---- network --------------------------------------------------------------------------
+
+GROUPS = {  # group -> (legend text, colour)
+    "ots": ("OTS and its organs", "#c0392b"),
+    "affiliated": ("affiliated organisation", "#e67e22"),
+    "state": ("state", "#2471a3"),
+    "institution": ("other organisation", "#7f8c8d"),
+    "mechanism": ("mechanism", "#27ae60"),
+    "area": ("area of cooperation", "#8e44ad"),
+}
+NETWORK_LINKS = (ORG.unitOf, ORG.hasUnit, ORG.linkedTo, ORG.subOrganizationOf, OTS.ofState,
+                 OTS.coordinatedBy, SCHEMA.organizer, OTS.hostedBy, OTS.partOfMechanism)
+
+
+def _group(graph: Graph, classify: Classifier, node) -> str | None:
+    kind = classify.kind(node)
+    if kind == "organ" or (node, RDF.type, OTS.Organization) in graph:
+        return "ots"
+    if (node, RDF.type, OTS.AffiliatedOrganization) in graph:
+        return "affiliated"
+    if kind == "organisation":
+        return "institution"
+    if kind in ("state", "mechanism"):
+        return kind
+    return None
+
+
+def network_data(graph: Graph, focus: str | None = None, depth: int = 1, with_areas: bool = False):
+    """A networkx Graph of states, the OTS and its organs, organisations and mechanisms.
+
+    Nodes carry `label` and `group`; edges carry `label`, the compact property (memberships
+    give `org:member` with the role). Unconnected nodes are left out; with focus, only the
+    nodes within `depth` links of it.
+    """
+    import networkx as nx
+
+    classify = Classifier(graph)
+    groups: dict[URIRef, str] = {}
+    for node in set(graph.subjects(RDF.type, None)):
+        group = _group(graph, classify, node) if isinstance(node, URIRef) else None
+        if group:
+            groups[node] = group
+    if with_areas:
+        for area in all_areas(graph):
+            groups[area] = "area"
+    net = nx.Graph()
+
+    def link(a, b, text: str) -> None:
+        if a in groups and b in groups and a != b:
+            names = set(net.edges[str(a), str(b)]["label"].split(", ")) if net.has_edge(str(a), str(b)) else set()
+            net.add_edge(str(a), str(b), label=", ".join(sorted(names | {text})))
+
+    for prop in NETWORK_LINKS:
+        for s, o in graph.subject_objects(prop):
+            link(s, o, compact(prop))
+    for ms in graph.subjects(RDF.type, ORG.Membership):
+        member, org, role = (graph.value(ms, p) for p in (ORG.member, ORG.organization, ORG.role))
+        if member is not None and org is not None:
+            link(member, org, f"org:member ({label(graph, role)})" if role is not None else "org:member")
+    if with_areas:
+        for mech in [n for n, g in groups.items() if g == "mechanism"]:
+            for area in graph.objects(mech, OTS.area):
+                link(mech, area, "ots:area")
+    for node in list(net.nodes):
+        iri = URIRef(node)
+        net.nodes[node].update(label=short_label(graph, iri, 30), group=groups[iri])
+    if focus is None:
+        return net
+    centre = str(expand_iri(focus))
+    if URIRef(centre) not in groups:
+        raise OtsKgError(f"{focus}: not a state, organ, organisation or mechanism of the graph "
+                         "(the network shows only those)")
+    if depth < 1:
+        raise OtsKgError(f"--depth must be at least 1, not {depth}")
+    if centre not in net:
+        net.add_node(centre, label=short_label(graph, URIRef(centre), 30), group=groups[URIRef(centre)])
+    return nx.ego_graph(net, centre, radius=depth).copy()
+
+
+def network(graph: Graph, output: str | os.PathLike[str], focus: str | None = None, depth: int = 1,
+            with_areas: bool = False):
+    """Draw the institutional network (or one entity's neighbourhood); returns the networkx graph."""
+    import networkx as nx
+
+    net = network_data(graph, focus, depth, with_areas)
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
+
+    small = net.number_of_nodes() <= 60
+    fig, ax = plt.subplots(figsize=(12, 9) if small else (17, 13))
+    pos = nx.spring_layout(net, seed=7, k=(1.6 if small else 0.9) / max(net.number_of_nodes(), 1) ** 0.5,
+                           iterations=200)
+    centre = str(expand_iri(focus)) if focus else None
+    nx.draw_networkx_edges(net, pos, ax=ax, edge_color="#b0b7bf", width=0.8, alpha=0.8)
+    present = []
+    for group, (_, colour) in GROUPS.items():
+        members = sorted(n for n, d in net.nodes(data=True) if d["group"] == group)
+        if not members:
+            continue
+        present.append(group)
+        sizes = [(520 if n == centre else 90 + 28 * min(net.degree(n), 20)) for n in members]
+        nx.draw_networkx_nodes(net, pos, nodelist=members, node_color=colour, node_size=sizes, ax=ax,
+                               edgecolors="white", linewidths=0.8)
+    shown = {n: d["label"] for n, d in net.nodes(data=True)
+             if small or d["group"] in ("ots", "affiliated", "state") or net.degree(n) >= 4}
+    for node, text in shown.items():
+        x, y = pos[node]
+        ax.annotate(text, (x, y), xytext=(0, 7), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=8 if small else 6.5, fontweight="bold" if node == centre else "normal",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+    if small and net.number_of_edges() <= 80:
+        edge_labels = {(a, b): d["label"] for a, b, d in net.edges(data=True)}
+        nx.draw_networkx_edge_labels(net, pos, edge_labels=edge_labels, ax=ax, font_size=6,
+                                     font_color="#555555", bbox={"alpha": 0})
+    handles = [Line2D([], [], marker="o", linestyle="none", markersize=9, markerfacecolor=GROUPS[g][1],
+                      markeredgecolor="white", label=GROUPS[g][0]) for g in present]
+    ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=9)
+    what = (f"neighbourhood of {short_label(graph, URIRef(centre), 60)} (depth {depth})" if centre
+            else "states, the OTS and its organs, organisations and mechanisms")
+    ax.set_title(f"OTS network: {what}\n{net.number_of_nodes()} nodes, {net.number_of_edges()} links "
+                 "(org:unitOf, org:linkedTo, memberships, ots:ofState, ots:coordinatedBy, organizer, ...)",
+                 loc="left")
+    if not small:
+        ax.text(0.0, -0.01, "Labels shown for states, the OTS, its organs, affiliated organisations and "
+                "nodes with 4 or more links; use --focus for one entity's neighbourhood.",
+                transform=ax.transAxes, fontsize=8, color="#555555", va="top")
+    ax.axis("off")
+    _save(fig, output)
+    return net
+
