@@ -11,12 +11,18 @@ terms, never pasted into the text.
 """
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import QueryError
+from .namespaces_plain import PREFIXES
 from .resources import queries_dir
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|^`\\]')
 
 TYPES = ("iri", "string", "integer", "date", "year", "boolean")
 _PARAM = re.compile(
@@ -99,9 +105,74 @@ def find_query(name_or_file: str) -> StoredQuery:
         if "#+ summary:" in text:
             return parse_query_file(path)
         return StoredQuery(name=path.stem, path=path, text=text, summary="(ad-hoc query)")
+    direct = queries_dir() / f"{name_or_file}.rq"
+    if re.fullmatch(r"[A-Za-z0-9_-]+", name_or_file) and direct.is_file():
+        return parse_query_file(direct)
     queries = catalogue()
     if name_or_file not in queries:
         close = [n for n in queries if name_or_file in n or n in name_or_file]
         hint = f"; did you mean {', '.join(close[:3])}?" if close else "; see 'ots-kg queries'"
         raise QueryError(f"unknown query {name_or_file!r}{hint}")
     return queries[name_or_file]
+
+
+def expand_iri(raw: str) -> str:
+    """`prefix:local`, `<iri>` or an absolute IRI; anything that could break out of an IRI is refused."""
+    value = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        value = PREFIXES[prefix] + local
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or _IRI_FORBIDDEN.search(value):
+        raise QueryError(f"{raw!r} is not an IRI (use prefix:name or a full IRI)")
+    return value
+
+
+def parse_value(param: Param, raw: str) -> tuple[str, str, str | None]:
+    """(kind, lexical form, datatype IRI) of a parameter value, checked against its type.
+
+    Engine-neutral, so rdflib and Oxigraph bind exactly the same term.
+    """
+    if param.type == "iri":
+        return ("iri", expand_iri(raw), None)
+    if param.type == "string":
+        return ("literal", raw, None)
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?\d+", raw):
+            raise QueryError(f"parameter {param.name}: {raw!r} is not an integer")
+        return ("literal", str(int(raw)), XSD + "integer")
+    if param.type == "year":
+        if not re.fullmatch(r"\d{4}", raw):
+            raise QueryError(f"parameter {param.name}: {raw!r} is not a year (YYYY)")
+        return ("literal", raw, XSD + "gYear")
+    if param.type == "date":
+        try:
+            ok = re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) and datetime.date.fromisoformat(raw)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise QueryError(f"parameter {param.name}: {raw!r} is not a date (YYYY-MM-DD)")
+        return ("literal", raw, XSD + "date")
+    if param.type == "boolean":
+        if raw.lower() not in ("true", "false"):
+            raise QueryError(f"parameter {param.name}: {raw!r} is not true or false")
+        return ("literal", raw.lower(), XSD + "boolean")
+    raise QueryError(f"parameter {param.name}: unknown type {param.type}")
+
+
+def bind_values(query: StoredQuery, values: Mapping[str, str]) -> dict[str, tuple[str, str, str | None]]:
+    """Checked values for the `?_name` variables: given ones, then defaults; unknown or
+    missing required names are errors."""
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        known = ", ".join(declared) or "none"
+        raise QueryError(f"unknown parameter {unknown[0]!r} for {query.name} (parameters: {known})")
+    bound = {}
+    for name, param in declared.items():
+        raw = values.get(name, param.default)
+        if raw is None:
+            if param.required:
+                raise QueryError(f"{query.name} needs parameter {name} (-p {name}=...)")
+            continue
+        bound["_" + name] = parse_value(param, raw)
+    return bound

@@ -115,10 +115,12 @@ def queries(fmt: str) -> None:
 @click.option("--user-agent", default=None, help="User-Agent sent to the endpoint.")
 @click.option("--allow-network", is_flag=True,
               help="Allow SERVICE and LOAD, which make the engine contact other servers.")
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+              help="Local engine: Oxigraph over a cache of the parsed graph (fast), or rdflib.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
 def query(name: str, params: tuple[str, ...], fmt: str, data: tuple[Path, ...], endpoint: str | None,
           timeout: float, user: str | None, password: str | None, user_agent: str | None,
-          allow_network: bool, output: Path | None) -> None:
+          allow_network: bool, engine: str, output: Path | None) -> None:
     """Run a stored query by NAME, or a .rq FILE, on the graph or on an endpoint.
 
     Parameters (-p name=value) are typed by the query header (iri, string, integer, date,
@@ -130,7 +132,7 @@ def query(name: str, params: tuple[str, ...], fmt: str, data: tuple[Path, ...], 
     block of typed terms.
     """
     from .catalogue import find_query
-    from .query import format_results
+    from .results import format_results
 
     stored = find_query(name)
     values = _kv(params)
@@ -139,6 +141,14 @@ def query(name: str, params: tuple[str, ...], fmt: str, data: tuple[Path, ...], 
 
         results = run_remote(endpoint, stored, values, timeout=timeout, user=user, password=password,
                              allow_network=allow_network, user_agent=user_agent or USER_AGENT)
+    elif engine == "oxigraph" and stored.kind in ("SELECT", "ASK"):
+        from .fast import open_store, run_store
+        from .sparql_text import check_safe
+
+        check_safe(stored, allow_network)
+        if allow_network:
+            raise OtsKgError("--allow-network needs --engine rdflib (Oxigraph here runs offline)")
+        results = run_store(open_store(list(data) or None), stored, values)
     else:
         from .load import load_graph
         from .query import run_local
@@ -187,7 +197,8 @@ def stats(paths: tuple[Path, ...], fmt: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--endpoint", required=True, metavar="URL",
               help="Graph Store Protocol endpoint (Oxigraph: http://host:7878/store, Fuseki: /DATASET/data).")
-@click.option("--graph", "graph_iri", metavar="IRI", help="Named graph to load into (default graph if absent).")
+@click.option("--graph", "graph_iri", metavar="IRI",
+              help="Named graph to load into (default graph if absent).")
 @click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
 @click.option("--batch-size", type=int, default=5000, show_default=True, help="Triples per request.")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")

@@ -82,7 +82,8 @@ def evaluate(store, text: str, accept: str, max_rows: int) -> Answer:
 
 def _capped(cap: int, what: str) -> Answer:
     return Answer(413, "text/plain; charset=utf-8",
-                  f"result has more than {cap} {what} (the server's cap); add LIMIT or narrow the query\n".encode())
+                  f"result has more than {cap} {what} (the server's cap); "
+                  "add LIMIT or narrow the query\n".encode())
 
 
 def _worker(conn, ntriples: bytes) -> None:

@@ -10,8 +10,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from .catalogue import StoredQuery
 from .errors import QueryError
-from .query import Results, bind_params, check_safe
 from .namespaces import PREFIXES
+from .query import Results, bind_params, check_safe
 from .sparql_text import bind_with_values, blank_out
 
 USER_AGENT = "ots-kg/0.1 (+https://w3id.org/ots-kg)"

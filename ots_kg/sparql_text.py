@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from .errors import QueryError
+
 _TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'      # long strings
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
@@ -42,12 +44,13 @@ def is_update(text: str) -> bool:
 
 
 def values_block(bindings: Mapping[str, object]) -> str:
-    """`VALUES (?_a ?_b) { (<iri> "lit"^^<dt>) }` from typed rdflib terms (n3 escapes them)."""
+    """`VALUES (?_a ?_b) { (<iri> "lit"^^<dt>) }` from typed terms (rdflib terms, whose n3()
+    escapes them, or N-Triples strings already escaped)."""
     names = sorted(bindings)
     if not names:
         return ""
     head = " ".join("?" + n for n in names)
-    row = " ".join(bindings[n].n3() for n in names)
+    row = " ".join(v if isinstance(v, str) else v.n3() for v in (bindings[n] for n in names))
     return f"VALUES ({head}) {{ ({row}) }}"
 
 
@@ -68,3 +71,13 @@ def bind_with_values(text: str, bindings: Mapping[str, object]) -> str:
     if brace < 0:
         return f"{text}\n{block}"
     return f"{text[:brace + 1]} {block} {text[brace + 1:]}"
+
+
+def check_safe(query, allow_network: bool = False) -> None:
+    """Refuse updates, and SERVICE/LOAD (outbound requests) unless the user allowed them."""
+    if is_update(query.text):
+        raise QueryError(f"{query.name}: SPARQL Update is not allowed; queries are read-only")
+    found = network_keywords(query.text)
+    if found and not allow_network:
+        raise QueryError(f"{query.name}: {', '.join(sorted(found))} reaches other servers; "
+                         "refused unless --allow-network is given")

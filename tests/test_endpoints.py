@@ -9,7 +9,6 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
@@ -19,7 +18,7 @@ from rdflib.namespace import XSD
 from servers import ots_server, oxigraph_binary, oxigraph_server
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
-from ots_kg.catalogue import catalogue
+from ots_kg.catalogue import catalogue, find_query
 from ots_kg.errors import QueryError
 from ots_kg.query import run_local
 from ots_kg.remote import run_remote
@@ -72,7 +71,8 @@ def test_every_stored_query_gives_the_same_answer_remotely(graph, oxigraph):
         elif local.kind == "ASK":
             assert local.boolean == remote.boolean, name
         else:
-            assert {tuple(map(norm, r)) for r in local.rows} == {tuple(map(norm, r)) for r in remote.rows}, name
+            assert {tuple(map(norm, r)) for r in local.rows} == \
+                {tuple(map(norm, r)) for r in remote.rows}, name
 
 
 def test_remote_query_through_the_cli(oxigraph):
@@ -102,7 +102,7 @@ def test_endpoint_error_answer_is_reported(oxigraph, tmp_path):
     bad = tmp_path / "bad.rq"
     bad.write_text("SELECT ?s WHERE { ?s ?p }")
     with pytest.raises(QueryError, match="refused the query"):
-        run_remote(oxigraph + "/query", __import__("ots_kg.catalogue", fromlist=["find_query"]).find_query(str(bad)))
+        run_remote(oxigraph + "/query", find_query(str(bad)))
 
 
 # ---- ots-kg serve ---------------------------------------------------------------------
@@ -164,8 +164,8 @@ def test_construct_content_negotiation(served, accept, ctype, marker):
 @pytest.mark.parametrize("how", ["form", "direct"])
 def test_updates_are_refused(served, how):
     if how == "form":
-        status, _, body = _get(served + "/sparql", None, "POST", b"update=INSERT+DATA+%7B%3Ca%3E+%3Cb%3E+%3Cc%3E%7D",
-                               "application/x-www-form-urlencoded")
+        form = b"update=INSERT+DATA+%7B%3Ca%3E+%3Cb%3E+%3Cc%3E%7D"
+        status, _, body = _get(served + "/sparql", None, "POST", form, "application/x-www-form-urlencoded")
     else:
         status, _, body = _get(served + "/sparql", None, "POST", b"INSERT DATA { <a> <b> <c> }",
                                "application/sparql-update")

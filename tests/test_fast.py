@@ -1,0 +1,80 @@
+"""The fast route (Oxigraph over the parsed-graph cache) answers exactly like rdflib, and
+its cache never serves a stale graph."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import ROOT, run_cli
+
+from ots_kg.catalogue import catalogue
+from ots_kg.fast import cache_dir, open_store, run_store
+from ots_kg.query import run_local
+from ots_kg.results import format_results
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("OTS_KG_CACHE", str(tmp_path / "cache"))
+
+
+def examples(query) -> dict[str, str]:
+    values = {}
+    for example in query.examples[:1]:
+        for part in example.split():
+            if "=" in part and not part.startswith("-"):
+                name, value = part.split("=", 1)
+                values[name] = value
+    return values
+
+
+def test_every_stored_query_gives_identical_rows(graph):
+    store = open_store()
+    compared = 0
+    for name, query in catalogue().items():
+        if query.kind not in ("SELECT", "ASK"):
+            continue
+        values = examples(query)
+        for fmt in ("tsv", "csv"):
+            fast = format_results(run_store(store, query, values), fmt).splitlines()
+            slow = format_results(run_local(graph, query, values), fmt).splitlines()
+            assert fast[:1] == slow[:1], name
+            assert sorted(fast[1:]) == sorted(slow[1:]), name
+        compared += 1
+    assert compared >= 8
+
+
+def test_cli_engines_print_the_same(tmp_path):
+    for args in (["members"], ["series-timeline", "-p", "series=mech:education-ministers"]):
+        fast = run_cli("query", *args, "--format", "tsv")
+        slow = run_cli("query", *args, "--format", "tsv", "--engine", "rdflib")
+        assert fast.returncode == slow.returncode == 0
+        assert sorted(fast.stdout.splitlines()) == sorted(slow.stdout.splitlines())
+
+
+def test_cache_is_invalidated_when_a_data_file_changes(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    count = catalogue()["members"]
+    first = run_store(open_store([data]), count)
+    assert len(first.rows) == 8
+    assert len(list(cache_dir().glob("*.nt"))) == 1
+    # a second run reuses the cache
+    run_store(open_store([data]), count)
+    assert len(list(cache_dir().glob("*.nt"))) == 1
+    states = data / "core" / "states.ttl"
+    states.write_text(states.read_text(encoding="utf-8").replace(
+        'rdfs:label "Hungary"@en ;', 'rdfs:label "Hungary (edited)"@en ;'), encoding="utf-8")
+    second = run_store(open_store([data]), count)
+    names = {str(row[1].value) for row in second.rows}
+    assert "Hungary (edited)" in names and "Hungary" not in names
+    assert len(list(cache_dir().glob("*.nt"))) == 2
+
+
+def test_broken_file_is_reported_not_cached(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://e/> .\nex:a ex:b .\n")
+    proc = run_cli("query", "members", "--data", str(bad),
+                   env={**__import__("os").environ, "OTS_KG_CACHE": str(tmp_path / "c")})
+    assert proc.returncode == 2 and f"{bad}:2:" in proc.stderr
+    assert not list((tmp_path / "c").glob("*.nt")) if (tmp_path / "c").exists() else True
