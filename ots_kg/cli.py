@@ -59,7 +59,12 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text",
               show_default=True, help="Report as grouped text, JSON, or the SHACL report graph.")
-def validate(paths: tuple[Path, ...], fmt: str) -> None:
+@click.option("--engine", type=click.Choice(["pyshacl", "oxigraph", "pyshacl-full"]), default="pyshacl",
+              show_default=True,
+              help="pyshacl: pySHACL for core constraints, SPARQL constraints run once over the graph; "
+                   "oxigraph: every constraint compiled to SPARQL on Oxigraph (large graphs); "
+                   "pyshacl-full: plain pySHACL (slow reference).")
+def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
     """Check Turtle files or folders (default: the bundled data/) against the shapes.
 
     The data is loaded together with the ontology and checked with pySHACL against
@@ -71,7 +76,7 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
     from .validate import FORMATS
     from .validate import validate as run
 
-    report = run(list(paths) or None)
+    report = run(list(paths) or None, engine=engine)
     click.echo(FORMATS[fmt](report))
     sys.exit(0 if report.conforms else 1)
 
@@ -109,7 +114,7 @@ def queries(fmt: str) -> None:
 @click.option("--endpoint", metavar="URL",
               help="Run on a SPARQL 1.1 query endpoint instead (e.g. http://host:7878/query).")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
-              help="Seconds to wait for a remote endpoint.")
+              help="Time limit in seconds: a local query is stopped, a remote one abandoned.")
 @click.option("--user", help="User name for HTTP basic auth at the endpoint.")
 @click.option("--password", envvar="OTS_KG_PASSWORD", help="Password (or set OTS_KG_PASSWORD).")
 @click.option("--user-agent", default=None, help="User-Agent sent to the endpoint.")
@@ -141,20 +146,26 @@ def query(name: str, params: tuple[str, ...], fmt: str, data: tuple[Path, ...], 
 
         results = run_remote(endpoint, stored, values, timeout=timeout, user=user, password=password,
                              allow_network=allow_network, user_agent=user_agent or USER_AGENT)
-    elif engine == "oxigraph" and stored.kind in ("SELECT", "ASK"):
-        from .fast import open_store, run_store
-        from .sparql_text import check_safe
+        _write(format_results(results, fmt), output)
+        return
+    from .limits import run_limited
+    from .sparql_text import check_safe
 
-        check_safe(stored, allow_network)
-        if allow_network:
-            raise OtsKgError("--allow-network needs --engine rdflib (Oxigraph here runs offline)")
-        results = run_store(open_store(list(data) or None), stored, values)
+    check_safe(stored, allow_network)
+    paths = list(data) or None
+    if engine == "oxigraph" and stored.kind in ("SELECT", "ASK") and not allow_network:
+        from .fast import open_store, run_store
+
+        store = open_store(paths)
+        text = run_limited(lambda: format_results(run_store(store, stored, values), fmt), timeout)
     else:
         from .load import load_graph
         from .query import run_local
 
-        results = run_local(load_graph(list(data) or None), stored, values, allow_network=allow_network)
-    _write(format_results(results, fmt), output)
+        graph = load_graph(paths)
+        text = run_limited(lambda: format_results(
+            run_local(graph, stored, values, allow_network=allow_network), fmt), timeout)
+    _write(text, output)
 
 
 @cli.command(epilog=EPILOG)

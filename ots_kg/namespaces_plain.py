@@ -32,4 +32,6 @@ PREFIXES = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "shapes": "https://w3id.org/ots-kg/shapes#",
+    "sh": "http://www.w3.org/ns/shacl#",
 }

@@ -5,11 +5,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph
 from rdflib.namespace import SH
 
+from .errors import OtsKgError
 from .load import PathLike, load_graph
 from .resources import shapes_file
+from .results import compact
 
 
 @dataclass(frozen=True)
@@ -43,70 +45,84 @@ def load_shapes() -> Graph:
     return Graph().parse(shapes_file(), format="turtle")
 
 
+ENGINES = ("pyshacl", "oxigraph", "pyshacl-full")
+
+
 def validate(
     paths: Sequence[PathLike] | None = None, *, data: Graph | None = None,
-    shapes: Graph | None = None,
+    shapes: Graph | None = None, engine: str = "pyshacl",
 ) -> Report:
     """Validate the given files (default: bundled data) plus the ontology against the shapes.
 
-    The ontology is part of the data graph so sh:class sees subclasses and role instances
-    without RDFS inference, which would cost more than the whole validation.
+    Engines: "pyshacl" runs the core constraints in pySHACL and each SPARQL-based
+    constraint once over the whole graph (same solutions, see ots_kg.shacl); "oxigraph"
+    runs every constraint compiled to SPARQL on an Oxigraph store (for large graphs);
+    "pyshacl-full" is plain pySHACL, the reference the others are tested against. The
+    ontology is part of the data graph so sh:class sees subclasses without RDFS inference.
     """
+    from .shacl import compile_shapes, oxigraph_select, rdflib_select, run_checks
+
+    if engine not in ENGINES:
+        raise OtsKgError(f"unknown validation engine {engine!r}; one of {', '.join(ENGINES)}")
+    shapes_graph = shapes if shapes is not None else load_shapes()
+    if engine == "oxigraph":
+        if data is not None:
+            import pyoxigraph as ox
+
+            from .export import serialize
+
+            store = ox.Store()
+            store.bulk_load(serialize(data, "nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        else:
+            from .fast import open_store
+
+            store = open_store(list(paths) if paths else None)
+        findings = run_checks(compile_shapes(shapes_graph), oxigraph_select(store))
+        return _report([_from_finding(f) for f in findings])
     import pyshacl  # heavy: only validation pays for it
 
     graph = data if data is not None else load_graph(paths)
-    shapes_graph = shapes if shapes is not None else load_shapes()
+    core = shapes_graph
+    results: list[Result] = []
+    if engine == "pyshacl":
+        core = Graph()
+        for triple in shapes_graph:
+            if triple[1] != SH.sparql:
+                core.add(triple)
+        findings = run_checks(compile_shapes(shapes_graph, include_core=False), rdflib_select(graph))
+        results.extend(_from_finding(f) for f in findings)
     _, report_graph, _ = pyshacl.validate(
-        graph, shacl_graph=shapes_graph, inference="none", advanced=True,
-        allow_warnings=True,
+        graph, shacl_graph=core, inference="none", advanced=True, allow_warnings=True,
     )
-    results = sorted(
-        (_result(report_graph, graph, shapes_graph, node)
-         for node in report_graph.subjects(RDF.type, SH.ValidationResult)),
-        key=lambda r: (r.severity != "Violation", r.shape, r.focus, r.path, r.message, r.value),
-    )
-    conforms = not any(r.severity == "Violation" for r in results)
-    return Report(conforms=conforms, results=results, graph=report_graph)
+    results.extend(_result(report_graph, shapes_graph, node)
+                   for node in report_graph.subjects(RDF.type, SH.ValidationResult))
+    return _report(results, report_graph if engine == "pyshacl-full" else None)
 
 
-def _short(graph: Graph, term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        try:
-            return graph.namespace_manager.normalizeUri(term)
-        except Exception:
-            return f"<{term}>"
-    if isinstance(term, Literal):
-        return str(term)
-    return "_:" + str(term)[:8]
+def _report(results: list[Result], graph: Graph | None = None) -> Report:
+    ordered = sorted(set(results), key=lambda r: (r.severity != "Violation", r.shape, r.focus, r.path,
+                                                  r.message, r.value))
+    conforms = not any(r.severity == "Violation" for r in ordered)
+    return Report(conforms=conforms, results=ordered, graph=graph)
 
 
-def _shape_name(shapes: Graph, report: Graph, shape) -> str:
-    """A property shape is anonymous: name it by its node shape and path."""
-    if isinstance(shape, URIRef):
-        return _short(shapes, shape)
-    parent = shapes.value(predicate=SH.property, object=shape)
-    path = shapes.value(shape, SH.path)
-    if parent is None:
-        parent = shapes.value(predicate=SH.sparql, object=shape)
-    label = _short(shapes, parent) if parent is not None else "(anonymous shape)"
-    if path is not None and not isinstance(path, BNode):
-        label += f" / {_short(shapes, path)}"
-    return label
+def _from_finding(finding) -> Result:
+    return Result(severity=finding.severity, shape=finding.shape, focus=compact(finding.focus),
+                  path=finding.path, value=compact(finding.value), message=finding.message)
 
 
-def _result(report: Graph, data: Graph, shapes: Graph, node) -> Result:
+def _result(report: Graph, shapes: Graph, node) -> Result:
+    from .shacl import shape_name
+
     severity = report.value(node, SH.resultSeverity)
-    source = report.value(node, SH.sourceShape)
     path = report.value(node, SH.resultPath)
     messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
     return Result(
         severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-        shape=_shape_name(shapes, report, source),
-        focus=_short(data, report.value(node, SH.focusNode)),
-        path="" if isinstance(path, BNode) else _short(data, path),
-        value=_short(data, report.value(node, SH.value)),
+        shape=shape_name(shapes, report.value(node, SH.sourceShape)),
+        focus=compact(report.value(node, SH.focusNode)),
+        path="" if isinstance(path, BNode) or path is None else compact(path),
+        value=compact(report.value(node, SH.value)),
         message=messages[0] if messages else "",
     )
 
@@ -140,9 +156,37 @@ def format_json(report: Report) -> str:
 
 
 def format_ttl(report: Report) -> str:
-    from .export import serialize
+    """The report as a SHACL validation report graph (sh:ValidationReport) in Turtle."""
+    from rdflib import Literal, URIRef
 
-    return serialize(report.graph if report.graph is not None else Graph(), "ttl")
+    from .export import serialize
+    from .namespaces_plain import PREFIXES
+
+    graph = Graph()
+    graph.bind("sh", SH)
+    report_node = URIRef("urn:ots-kg:validation-report")
+    graph.add((report_node, RDF.type, SH.ValidationReport))
+    graph.add((report_node, SH.conforms, Literal(report.conforms)))
+
+    def term(text: str):
+        prefix, sep, local = text.partition(":")
+        if sep and prefix in PREFIXES:
+            return URIRef(PREFIXES[prefix] + local)
+        return URIRef(text[1:-1]) if text.startswith("<") else Literal(text)
+
+    for number, r in enumerate(report.results, 1):
+        node = URIRef(f"urn:ots-kg:validation-report:{number}")
+        graph.add((report_node, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.resultSeverity, SH[r.severity]))
+        graph.add((node, SH.focusNode, term(r.focus)))
+        graph.add((node, SH.sourceShape, term(r.shape.split(" / ")[0])))
+        graph.add((node, SH.resultMessage, Literal(r.message)))
+        if r.path:
+            graph.add((node, SH.resultPath, term(r.path)))
+        if r.value:
+            graph.add((node, SH.value, term(r.value)))
+    return serialize(graph, "ttl")
 
 
 FORMATS = {"text": format_text, "json": format_json, "ttl": format_ttl}
