@@ -246,17 +246,16 @@ def run_checks(checks: Iterable[Check], select: Select) -> list[Finding]:
     for check in checks:
         for row in select(PROLOGUE + check.query):
             focus = row.get("focus", row.get("this"))
-            message = check.message
-            if check.template:
-                message = re.sub(r"\{[?$](\w+)\}", lambda m: _plain(row.get(m.group(1)) or
-                                 (focus if m.group(1) == "this" else None)), message)
+            message = _fill(check.message, row, focus) if check.template else check.message
             findings.append(Finding(check.severity, check.shape, focus, check.path,
                                     row.get("value"), message))
     return findings
 
 
-def _plain(term) -> str:
-    return plain(term)
+def _fill(template: str, row: Row, focus) -> str:
+    """pySHACL-style {?var} / {$this} substitution in a SPARQL constraint's message."""
+    values = {**row, "this": focus}
+    return re.sub(r"\{[?$](\w+)\}", lambda m: plain(values.get(m.group(1))), template)
 
 
 def rdflib_select(graph: Graph) -> Select:
