@@ -325,6 +325,10 @@ def main() -> None:
     except OtsKgError as exc:
         click.echo(f"ots-kg: {exc}", err=True)
         code = exc.exit_code
+        if type(exc).__name__ == "QueryTimeout":  # a query thread is still running: end it too
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
     except BrokenPipeError:
         code = 0
     except KeyboardInterrupt:
