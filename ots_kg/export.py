@@ -56,9 +56,7 @@ def serialize(graph: Graph, fmt: str = "ttl") -> str:
         lines = canon.serialize(format=rdflib_format).splitlines()
         return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
     if fmt == "jsonld":
-        nodes = json.loads(canon.serialize(format=rdflib_format))
-        nodes.sort(key=lambda node: node.get("@id", ""))
-        return json.dumps(nodes, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        return _jsonld(canon)
     return canon.serialize(format=rdflib_format)
 
 
@@ -75,3 +73,35 @@ def reparse(text: str, fmt: str) -> Graph:
             graph.add((s, p, o))
         return graph
     return Graph().parse(data=text, format=parser)
+
+
+def _jsonld(graph: Graph) -> str:
+    """Flattened, expanded JSON-LD written directly: rdflib's serialiser drops a blank node
+    that points at itself, and its key order depends on the hash seed."""
+    from rdflib import BNode, Literal
+
+    def ref(term) -> str:
+        return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+    nodes: dict[str, dict[str, list]] = {}
+    for s, p, o in graph:
+        node = nodes.setdefault(ref(s), {})
+        if isinstance(o, Literal):
+            value: dict[str, str] = {"@value": str(o)}
+            if o.language:
+                value["@language"] = o.language
+            elif o.datatype:
+                value["@type"] = str(o.datatype)
+        else:
+            value = {"@id": ref(o)}
+        key = "@type" if str(p) == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" and "@id" in value \
+            else str(p)
+        node.setdefault(key, []).append(value["@id"] if key == "@type" else value)
+    out = []
+    for node_id in sorted(nodes):
+        props = nodes[node_id]
+        entry: dict[str, object] = {"@id": node_id}
+        for key in sorted(props):
+            entry[key] = sorted(props[key], key=lambda v: json.dumps(v, sort_keys=True))
+        out.append(entry)
+    return json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,63 @@
+"""Property-based: any RDF graph survives export and re-import in every format."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
+
+from ots_kg.export import FORMATS, reparse, serialize
+
+# characters legal in IRIs yet unusual: unicode letters, punctuation, percent escapes
+IRI_CHARS = st.sampled_from(list("abcxyzÄöüşğıçəŞĞİ中文Жж0123456789-._~!$&'()*+,;=:@/") + ["%20", "%C3%A9"])
+TEXT = st.lists(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
+                | st.sampled_from(["\n", "\t", '"', "\\", "'''", '"""', "é", "ə", "𝄞"]),
+                max_size=120).map("".join)
+PREDICATES = [URIRef(f"http://example.org/vocab#p{i}") for i in range(4)] + [
+    URIRef("https://schema.org/name"), URIRef("http://www.w3.org/2000/01/rdf-schema#label")]
+
+
+@st.composite
+def iris(draw):
+    tail = "".join(draw(st.lists(IRI_CHARS, min_size=1, max_size=20)))
+    return URIRef("http://example.org/" + tail)
+
+
+@st.composite
+def literals(draw):
+    kind = draw(st.sampled_from(["plain", "lang", "int", "date", "custom", "long"]))
+    if kind == "plain":
+        return Literal(draw(TEXT))
+    if kind == "lang":
+        return Literal(draw(TEXT), lang=draw(st.sampled_from(["en", "tr", "az", "kk", "ky", "uz", "hu", "en-gb"])))
+    if kind == "int":
+        return Literal(draw(st.integers(-10**30, 10**30)), datatype=XSD.integer)
+    if kind == "date":
+        return Literal(draw(st.dates()).isoformat(), datatype=XSD.date)
+    if kind == "long":
+        return Literal(draw(TEXT) * 40)
+    return Literal(draw(TEXT), datatype=URIRef("http://example.org/dt#" + draw(st.sampled_from(["a", "b-c"]))))
+
+
+@st.composite
+def graphs(draw):
+    nodes = draw(st.lists(iris(), min_size=1, max_size=6))
+    blanks = [BNode() for _ in range(draw(st.integers(0, 3)))]
+    subjects = nodes + blanks
+    g = Graph()
+    for _ in range(draw(st.integers(1, 25))):
+        s = draw(st.sampled_from(subjects))
+        p = draw(st.sampled_from(PREDICATES))
+        o = draw(st.one_of(st.sampled_from(subjects), literals()))
+        g.add((s, p, o))
+    return g
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs())
+def test_every_format_round_trips(graph):
+    for fmt in FORMATS:
+        text = serialize(graph, fmt)
+        assert isomorphic(graph, reparse(text, fmt)), fmt
+        assert serialize(graph, fmt) == text, f"{fmt} output not deterministic"
