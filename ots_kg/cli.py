@@ -56,7 +56,7 @@ def cli() -> None:
 
 
 @cli.command(epilog=EPILOG)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text",
               show_default=True, help="Report as grouped text, JSON, or the SHACL report graph.")
 @click.option("--engine", type=click.Choice(["pyshacl", "oxigraph", "pyshacl-full"]), default="pyshacl",
@@ -169,24 +169,49 @@ def query(name: str, params: tuple[str, ...], fmt: str, data: tuple[Path, ...], 
 
 
 @cli.command(epilog=EPILOG)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "xml", "trig"]),
-              default="ttl", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "xml", "trig", "graphml", "csv"]),
+              default="ttl", show_default=True,
+              help="RDF formats, or graphml (Gephi, Cytoscape, yEd) and csv (Neo4j bulk import).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write to a file (a folder for csv: nodes.csv and relationships.csv).")
 def export(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
-    """Write the whole graph (ontology + data) in one RDF format.
+    """Write the whole graph (ontology + data) in one format.
 
-    Output is deterministic: blank nodes are named by content and statements sorted, so the
-    same input gives byte-identical files, fit for git diffs.
+    RDF output is deterministic: blank nodes are named by content and statements sorted,
+    so the same input gives byte-identical files, fit for git diffs. graphml and csv turn
+    the data into a property graph: resources become nodes (label, type, kind and their
+    literal values as attributes), object properties become labelled edges.
+
+    \b
+    Examples:
+      ots-kg export --format nt -o ots.nt
+      ots-kg export --format graphml -o ots.graphml
+      ots-kg export --format csv -o neo4j/    # then: neo4j-admin database import full \\
+                                              #   --nodes=neo4j/nodes.csv --relationships=neo4j/relationships.csv
     """
-    from .export import serialize
     from .load import load_graph
 
-    _write(serialize(load_graph(list(paths) or None), fmt), output)
+    graph = load_graph(list(paths) or None)
+    if fmt in ("graphml", "csv"):
+        from .graphtools import write_graphml, write_neo4j_csv
+
+        if output is None:
+            raise OtsKgError(f"--format {fmt} needs -o ({'a file' if fmt == 'graphml' else 'a folder'})")
+        if fmt == "graphml":
+            nodes, edges = write_graphml(graph, output)
+            click.echo(f"wrote {output}: {nodes} nodes, {edges} edges", err=True)
+        else:
+            written = write_neo4j_csv(graph, output)
+            click.echo("wrote " + ", ".join(str(p) for p in written), err=True)
+        return
+    from .export import serialize
+
+    _write(serialize(graph, fmt), output)
 
 
 @cli.command(epilog=EPILOG)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def stats(paths: tuple[Path, ...], fmt: str) -> None:
     """Count the graph: nodes by class, events by area of cooperation and by year."""
@@ -205,7 +230,7 @@ def stats(paths: tuple[Path, ...], fmt: str) -> None:
 
 
 @cli.command(epilog=EPILOG)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option("--endpoint", required=True, metavar="URL",
               help="Graph Store Protocol endpoint (Oxigraph: http://host:7878/store, Fuseki: /DATASET/data).")
 @click.option("--graph", "graph_iri", metavar="IRI",
@@ -238,7 +263,7 @@ def push(paths: tuple[Path, ...], endpoint: str, graph_iri: str | None, replace:
 
 
 @cli.command(epilog=EPILOG)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=7070, show_default=True, help="Port (0 picks a free one).")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Per-query time limit (s).")
@@ -271,7 +296,7 @@ def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, max_row
 
 
 @cli.command("check-sources", epilog=EPILOG)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option("--sources", type=click.Path(path_type=Path), required=True,
               help="Folder with the source documents (e.g. ../shared/sources).")
 def check_sources_cmd(paths: tuple[Path, ...], sources: Path) -> None:

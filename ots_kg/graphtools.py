@@ -55,6 +55,18 @@ def compact(term) -> str:
     return f"{prefix}:{text[len(best):]}"
 
 
+def expand(raw: str) -> URIRef:
+    """`prefix:local`, `<iri>` or an absolute IRI as a URIRef; anything else is an OtsKgError."""
+    value = raw.strip()
+    value = value[1:-1] if value.startswith("<") and value.endswith(">") else value
+    prefix, sep, rest = value.partition(":")
+    if sep and prefix in PREFIXES and not rest.startswith("//"):
+        value = PREFIXES[prefix] + rest
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", value) or re.search(r'[<>"{}|^`\\]', value):
+        raise OtsKgError(f"{raw!r} is not an IRI (use prefix:name or a full IRI)")
+    return URIRef(value)
+
+
 def local_name(iri) -> str:
     """The part after the last # or /: `ofState` for ots:ofState."""
     return re.split(r"[#/]", str(iri))[-1]

@@ -18,9 +18,8 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SKOS
 
 from .errors import OtsKgError
-from .graphtools import Classifier, compact, label
+from .graphtools import Classifier, compact, expand, label
 from .namespaces import ORG, OTS, PREFIXES, SCHEMA
-from .query import expand_iri
 
 FORMATS = (".png", ".svg")
 _EVENTS = "SELECT DISTINCT ?e WHERE { ?e a/rdfs:subClassOf* schema:Event }"
@@ -84,7 +83,7 @@ def resolve_areas(graph: Graph, specs: Iterable[str]) -> list[URIRef]:
     found: list[URIRef] = []
     for spec in specs:
         text = spec.strip()
-        iri = expand_iri(text) if ":" in text else URIRef(PREFIXES["area"] + text)
+        iri = expand(text) if ":" in text else URIRef(PREFIXES["area"] + text)
         if iri not in known:
             raise OtsKgError(f"unknown area {spec!r}; areas: {', '.join(slugs)}")
         if iri not in found:
@@ -149,6 +148,29 @@ def timeline_data(graph: Graph, areas: Sequence[str] = (), year_from: int | None
     )
 
 
+def year_slots(years: Iterable[int], first: int, last: int, min_gap: int = 4) -> list[tuple[int, int]]:
+    """Year ranges to draw, one per slot: a year with data is (y, y); a run of at least
+    min_gap empty years is one slot (a, b), so a lone early event does not squash the rest."""
+    have = set(years)
+    slots: list[tuple[int, int]] = []
+    year = first
+    while year <= last:
+        end = year
+        while end + 1 <= last and end + 1 not in have and year not in have:
+            end += 1
+        if year not in have and end - year + 1 >= min_gap and first < year and end < last:
+            slots.append((year, end))
+        else:
+            end = year
+            slots.append((year, year))
+        year = end + 1
+    return slots
+
+
+def _slot_label(slot: tuple[int, int]) -> str:
+    return str(slot[0]) if slot[0] == slot[1] else f"{slot[0]}–{slot[1]}\n(none)"
+
+
 def timeline(graph: Graph, output: str | os.PathLike[str], areas: Sequence[str] = (),
              year_from: int | None = None, year_to: int | None = None) -> Timeline:
     """Stacked bars: events per year, one colour per area of cooperation, totals on top."""
@@ -160,20 +182,25 @@ def timeline(graph: Graph, output: str | os.PathLike[str], areas: Sequence[str] 
         last = year_to if year_to is not None else int(max(data.counts))
     else:
         first, last = year_from or 2009, year_to or year_from or 2009
-    years = [str(y) for y in range(first, last + 1)]
+    slots = year_slots((int(y) for y in data.counts), first, last)
+    keys = [str(a) if a == b else "" for a, b in slots]
+    xs = list(range(len(slots)))
     fig, ax = plt.subplots(figsize=(13, 6.2))
-    bottoms = [0] * len(years)
+    bottoms = [0] * len(slots)
     for area in data.areas:  # biggest area at the bottom
-        heights = [data.counts.get(y, {}).get(area, 0) for y in years]
-        ax.bar(years, heights, bottom=bottoms, color=colours.get(area), label=area,
+        heights = [data.counts.get(k, {}).get(area, 0) for k in keys]
+        ax.bar(xs, heights, bottom=bottoms, color=colours.get(area), label=area,
                edgecolor="white", linewidth=0.4, width=0.8)
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
-    for i, year in enumerate(years):
-        if data.totals.get(year):
-            ax.annotate(str(data.totals[year]), (i, bottoms[i]), xytext=(0, 3),
+    for i, key in enumerate(keys):
+        if data.totals.get(key):
+            ax.annotate(str(data.totals[key]), (i, bottoms[i]), xytext=(0, 3),
                         textcoords="offset points", ha="center", va="bottom", fontsize=8, fontweight="bold")
+        if not key:
+            ax.axvspan(i - 0.45, i + 0.45, color="#eeeeee", hatch="//", linewidth=0, zorder=0)
+    ax.set_xticks(xs, [_slot_label(s) for s in slots])
     scope = "all areas" if not areas else ", ".join(data.areas) or "selected areas"
-    ax.set_title(f"OTS events per year by area of cooperation\n{scope}, {years[0]}–{years[-1]}: "
+    ax.set_title(f"OTS events per year by area of cooperation\n{scope}, {first}–{last}: "
                  f"{data.events} events", loc="left")
     ax.set_xlabel("year of the event's start date")
     ax.set_ylabel("events (stacked by area)")
@@ -182,7 +209,7 @@ def timeline(graph: Graph, output: str | os.PathLike[str], areas: Sequence[str] 
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.tick_params(axis="x", labelrotation=45 if len(years) > 20 else 0)
+    ax.tick_params(axis="x", labelsize=8, labelrotation=45 if len(slots) > 20 else 0)
     if data.areas:
         handles, labels = ax.get_legend_handles_labels()
         ax.legend(handles[::-1], labels[::-1], title="area of cooperation", loc="upper left",
@@ -192,7 +219,7 @@ def timeline(graph: Graph, output: str | os.PathLike[str], areas: Sequence[str] 
     note = "Numbers on bars: distinct events."
     if data.multi_area:
         note += f" {data.multi_area} event(s) belong to two areas and count in each stack."
-    fig.text(0.01, -0.01, note + " Source: ots-kg (schema:startDate, ots:area).", fontsize=7, color="#555555")
+    fig.text(0.01, -0.02, note + " Source: ots-kg (schema:startDate, ots:area).", fontsize=7, color="#555555")
     _save(fig, output)
     return data
 
@@ -239,6 +266,9 @@ def _flag(graph: Graph, node, prop) -> bool:
     return bool(value is not None and value.toPython() is True)
 
 
+_SPECIAL = (OTS.isExtraordinary, OTS.isInformal, OTS.isAdHoc)
+
+
 def series_data(graph: Graph) -> SeriesChart:
     """Every ots:MeetingSeries with at least one event, its meetings in date order."""
     out: dict[str, list[Meeting]] = {}
@@ -256,7 +286,7 @@ def series_data(graph: Graph) -> SeriesChart:
                 event=str(event), start=str(start), ordinal=int(ordinal) if ordinal is not None else None,
                 place=label(graph, place) if place is not None else ("online" if online else None),
                 planned=_flag(graph, event, OTS.isPlanned),
-                special=any(_flag(graph, event, p) for p in (OTS.isExtraordinary, OTS.isInformal, OTS.isAdHoc)),
+                special=any(_flag(graph, event, p) for p in _SPECIAL),
                 x=fractional_year(str(start)),
             ))
         if meetings:
@@ -266,6 +296,26 @@ def series_data(graph: Graph) -> SeriesChart:
     return SeriesChart({s: out[s] for s in order}, {s: labels[s] for s in order})
 
 
+class _Squeeze:
+    """Fractional years -> x positions with long empty stretches squeezed to one year."""
+
+    def __init__(self, xs: Sequence[float]) -> None:
+        years = {int(x) for x in xs} or {2009}
+        self.slots = year_slots(years, min(years), max(years) + 1)
+
+    def __call__(self, x: float) -> float:
+        year = int(x)
+        shift = sum(b - a for a, b in self.slots if b < year)
+        return x - shift
+
+    def ticks(self) -> tuple[list[float], list[str]]:
+        return [self(a) + (0.5 if a != b else 0) for a, b in self.slots], \
+            [str(a) if a == b else "…" for a, b in self.slots]
+
+    def gaps(self) -> str:
+        return ", ".join(f"{a}–{b}" for a, b in self.slots if a != b)
+
+
 def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
     """One row per meeting series, a marker per meeting annotated with ordinal and place."""
     data = series_data(graph)
@@ -273,41 +323,57 @@ def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
     from matplotlib.lines import Line2D
 
     rows = list(data.meetings)
-    fig, ax = plt.subplots(figsize=(15, 1.2 + 0.42 * max(len(rows), 1)))
+    squeeze = _Squeeze([m.x for ms in data.meetings.values() for m in ms])
+    height = 1.5 + 0.5 * max(len(rows), 1)
+    fig, ax = plt.subplots(figsize=(15, height))
+    fig.subplots_adjust(left=0.2, right=0.98, top=1 - 1.0 / height, bottom=0.7 / height)
+    ticks, tick_labels = squeeze.ticks()
+    lo, hi = ticks[0] - 0.3, ticks[-1] + 0.6
+    ax.set_xlim(lo, hi)
+    points = ax.get_position().width * fig.get_figwidth() * 72
+    per_point = (hi - lo) / points
     colour = "#1f5f99"
+    for a, b in squeeze.slots:
+        if a != b:
+            ax.axvspan(squeeze(a) + 0.1, squeeze(a) + 0.9, color="#eeeeee", hatch="//", linewidth=0, zorder=0)
     for i, key in enumerate(rows):
         y = len(rows) - 1 - i
         meetings = data.meetings[key]
         if i % 2 == 0:
             ax.axhspan(y - 0.5, y + 0.5, color="#f3f5f8", zorder=0, linewidth=0)
-        ax.plot([meetings[0].x, meetings[-1].x], [y, y], color="#b8c4d0", linewidth=1, zorder=1)
-        previous = None
-        for n, m in enumerate(meetings):
-            ax.plot(m.x, y, marker="D" if m.special else "o", markersize=6.5 if m.special else 7,
+        ax.plot([squeeze(meetings[0].x), squeeze(meetings[-1].x)], [y, y], color="#b8c4d0",
+                linewidth=1, zorder=1)
+        ends = {"above": float("-inf"), "below": float("-inf")}
+        for m in meetings:
+            x = squeeze(m.x)
+            ax.plot(x, y, marker="D" if m.special else "o", markersize=6.5 if m.special else 7,
                     markerfacecolor="white" if m.planned else colour, markeredgecolor=colour,
                     markeredgewidth=1.4, linestyle="none", zorder=3)
             text = " ".join(t for t in (str(m.ordinal) if m.ordinal else "", m.place or "") if t)
-            crowded = previous is not None and m.x - previous < 0.9 and n % 2 == 1
-            ax.annotate(text, (m.x, y), xytext=(2, -9 if crowded else 5), textcoords="offset points",
-                        fontsize=6, rotation=0, ha="left", va="top" if crowded else "bottom",
+            start = x - 4 * per_point
+            level = next((lv for lv in ("above", "below") if start > ends[lv]), None)
+            if level is None:  # no room either side: the ordinal alone, where it overlaps least
+                level = min(ends, key=ends.get)
+                text = str(m.ordinal) if m.ordinal else ""
+            if not text:
+                continue
+            ends[level] = start + (len(text) * 3.5 + 4) * per_point
+            ax.annotate(text, (x, y), xytext=(-4, 5 if level == "above" else -6), textcoords="offset points",
+                        fontsize=6.3, ha="left", va="bottom" if level == "above" else "top",
                         color="#333333", zorder=4)
-            previous = m.x
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([data.labels[k] for k in reversed(rows)], fontsize=7.5)
     ax.set_ylim(-0.6, len(rows) - 0.4)
-    xs = [m.x for ms in data.meetings.values() for m in ms] or [2009, 2025]
-    ax.set_xlim(int(min(xs)) - 0.2, int(max(xs)) + 1.6)
-    ax.set_xticks(range(int(min(xs)), int(max(xs)) + 2))
-    ax.tick_params(axis="x", labelsize=8)
-    ax.xaxis.set_ticks_position("both")
-    ax.tick_params(axis="x", labeltop=True)
+    ax.set_xticks(ticks, tick_labels)
+    ax.tick_params(axis="x", labelsize=8, labeltop=True, top=True)
     ax.grid(axis="x", color="#e2e2e2", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right", "left"]].set_visible(False)
     total = sum(len(ms) for ms in data.meetings.values())
-    ax.set_title(f"OTS meeting series: {len(rows)} series, {total} meetings "
-                 "(label: ordinal and place)", loc="left", pad=22)
-    ax.set_xlabel("start date (a year or month without a day is drawn at its middle)")
+    fig.suptitle(f"OTS meeting series: {len(rows)} series, {total} meetings (label: ordinal and place)",
+                 x=0.01, y=1 - 0.12 / height, ha="left", va="top", fontweight="bold", fontsize=11)
+    gaps = f"; grey band: {squeeze.gaps()}, no meetings, squeezed" if squeeze.gaps() else ""
+    ax.set_xlabel(f"start date (a year or month without a day is drawn at its middle{gaps})")
     handles = [
         Line2D([], [], marker="o", linestyle="none", markerfacecolor=colour, markeredgecolor=colour,
                label="held"),
@@ -316,8 +382,8 @@ def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
         Line2D([], [], marker="D", linestyle="none", markerfacecolor=colour, markeredgecolor=colour,
                label="extraordinary, informal or ad hoc"),
     ]
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, frameon=False,
-              fontsize=8, borderaxespad=1.6)
+    fig.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.98, 1 - 0.08 / height), ncol=3,
+               frameon=False, fontsize=8.5)
     _save(fig, output)
     return data
 
@@ -371,12 +437,13 @@ def network_data(graph: Graph, focus: str | None = None, depth: int = 1, with_ar
 
     def link(a, b, text: str) -> None:
         if a in groups and b in groups and a != b:
-            names = set(net.edges[str(a), str(b)]["label"].split(", ")) if net.has_edge(str(a), str(b)) else set()
-            net.add_edge(str(a), str(b), label=", ".join(sorted(names | {text})))
+            a, b = str(a), str(b)
+            names = set(net.edges[a, b]["label"].split(", ")) if net.has_edge(a, b) else set()
+            net.add_edge(a, b, label=", ".join(sorted(names | {text})))
 
     for prop in NETWORK_LINKS:
         for s, o in graph.subject_objects(prop):
-            link(s, o, compact(prop))
+            link(s, o, "org:unitOf" if prop == ORG.hasUnit else compact(prop))
     for ms in graph.subjects(RDF.type, ORG.Membership):
         member, org, role = (graph.value(ms, p) for p in (ORG.member, ORG.organization, ORG.role))
         if member is not None and org is not None:
@@ -390,7 +457,7 @@ def network_data(graph: Graph, focus: str | None = None, depth: int = 1, with_ar
         net.nodes[node].update(label=short_label(graph, iri, 30), group=groups[iri])
     if focus is None:
         return net
-    centre = str(expand_iri(focus))
+    centre = str(expand(focus))
     if URIRef(centre) not in groups:
         raise OtsKgError(f"{focus}: not a state, organ, organisation or mechanism of the graph "
                          "(the network shows only those)")
@@ -401,20 +468,135 @@ def network_data(graph: Graph, focus: str | None = None, depth: int = 1, with_ar
     return nx.ego_graph(net, centre, radius=depth).copy()
 
 
+def _rings(net, part: list[str]) -> dict:
+    """The OTS at the centre, its organs and affiliated organisations on a ring, states on a
+    wider ring, everything else placed by a spring layout around those fixed anchors."""
+    import math
+
+    import networkx as nx
+
+    group = nx.get_node_attributes(net, "group")
+    centre = [n for n in part if group[n] == "ots" and net.degree(n) == max(net.degree(m) for m in part
+                                                                              if group[m] == "ots")][:1]
+    inner = sorted((n for n in part if group[n] in ("ots", "affiliated") and n not in centre),
+                   key=lambda n: (group[n], net.nodes[n]["label"]))
+    states = sorted((n for n in part if group[n] == "state"), key=lambda n: net.nodes[n]["label"])
+    pos = {n: (0.0, 0.0) for n in centre}
+    for ring, radius in ((inner, 1.4), (states, 3.0)):
+        for i, node in enumerate(ring):
+            angle = math.pi / 2 + 2 * math.pi * i / max(len(ring), 1)
+            pos[node] = (radius * math.cos(angle), radius * math.sin(angle))
+    free = [n for n in part if n not in pos]
+    if free:
+        sub = net.subgraph(part)
+        pos = nx.spring_layout(sub, pos=pos, fixed=list(pos), seed=7, k=0.36, iterations=300)
+    return dict(pos)
+
+
+def _layout(net, spread: float = 1.0) -> dict:
+    """One layout per connected component, the biggest left, the others packed beside and below.
+
+    One spring layout of a disconnected graph flings the small components to the corners
+    and squeezes the big one into a dot; packing keeps every part readable.
+    """
+    import networkx as nx
+
+    parts = sorted((sorted(c) for c in nx.connected_components(net)), key=lambda c: (-len(c), c))
+    placed = []  # (positions centred on 0, half extent)
+    for part in parts:
+        if len(part) == 1:
+            local = {part[0]: (0.0, 0.0)}
+        elif len(part) > 60 and any(net.nodes[n]["group"] == "ots" for n in part):
+            local = _rings(net, part)
+        else:
+            scale = 0.2 + 0.14 * len(part) ** 0.5 if parts[0] is not part else 1.0
+            local = nx.spring_layout(net.subgraph(part), seed=7, k=spread / len(part) ** 0.5,
+                                     iterations=200, scale=scale)
+        xs = [p[0] for p in local.values()]
+        ys = [p[1] for p in local.values()]
+        cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        half = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 + 0.3
+        placed.append(({n: (p[0] - cx, p[1] - cy) for n, p in local.items()}, half))
+    pos: dict = {}
+    first, main = placed[0] if placed else ({}, 0.0)
+    pos.update(first)
+    region_x, region_w = main, main * 0.9  # beside the main component, then below it
+    x, y, shelf = region_x, main, 0.0
+    for local, half in placed[1:]:
+        if x > region_x and x + 2 * half > region_x + region_w:
+            x, y, shelf = region_x, y - shelf, 0.0
+        if region_x > -main and y - 2 * half < -main:
+            region_x, region_w = -main, main * 2.9
+            x, y, shelf = region_x, -main, 0.0
+        for node, (px, py) in local.items():
+            pos[node] = (px + x + half, py + y - half)
+        x += 2 * half
+        shelf = max(shelf, 2 * half)
+    return pos
+
+
+def _radial(net, centre: str) -> tuple[dict, dict]:
+    """Positions and label directions for one entity's neighbourhood.
+
+    The focus sits at the centre, its neighbours on a ring; each farther node fans out
+    around the neighbour that brought it in, facing away from the centre, so a hub's many
+    links do not cut across the picture.
+    """
+    import math
+
+    import networkx as nx
+
+    levels = nx.single_source_shortest_path_length(net, centre)
+    order = lambda n: (net.nodes[n]["group"], net.nodes[n]["label"], n)  # noqa: E731
+    children: dict[str, list[str]] = {n: [] for n in levels}
+    for node in sorted(levels, key=lambda n: (levels[n], order(n))):
+        if levels[node] > 0:
+            parent = min((p for p in net.neighbors(node) if levels[p] == levels[node] - 1), key=order)
+            children[parent].append(node)
+    pos = {centre: (0.0, 0.0)}
+    facing = {centre: math.pi / 2}
+    ring = sorted(children[centre], key=order)
+    radius = 1.0 + 0.02 * len(ring)
+    for i, node in enumerate(ring):
+        facing[node] = math.pi / 2 + 2 * math.pi * i / max(len(ring), 1)
+        pos[node] = (radius * math.cos(facing[node]), radius * math.sin(facing[node]))
+    todo = list(ring)
+    while todo:
+        parent = todo.pop(0)
+        kids = sorted(children[parent], key=order)
+        if not kids:
+            continue
+        spread = min(math.radians(300), math.radians(22) * len(kids))
+        reach = 0.55 + 0.06 * len(kids)
+        px, py = pos[parent]
+        for i, node in enumerate(kids):
+            turn = facing[parent] + (spread * ((i + 0.5) / len(kids) - 0.5) if len(kids) > 1 else 0.0)
+            facing[node] = turn
+            pos[node] = (px + reach * math.cos(turn), py + reach * math.sin(turn))
+        todo.extend(kids)
+    return pos, facing
+
+
 def network(graph: Graph, output: str | os.PathLike[str], focus: str | None = None, depth: int = 1,
             with_areas: bool = False):
     """Draw the institutional network (or one entity's neighbourhood); returns the networkx graph."""
+    import math
+
     import networkx as nx
 
     net = network_data(graph, focus, depth, with_areas)
     plt = _pyplot()
     from matplotlib.lines import Line2D
 
-    small = net.number_of_nodes() <= 60
-    fig, ax = plt.subplots(figsize=(12, 9) if small else (17, 13))
-    pos = nx.spring_layout(net, seed=7, k=(1.6 if small else 0.9) / max(net.number_of_nodes(), 1) ** 0.5,
-                           iterations=200)
-    centre = str(expand_iri(focus)) if focus else None
+    centre = str(expand(focus)) if focus else None
+    small = centre is not None or net.number_of_nodes() <= 60
+    facing: dict = {}
+    if centre:
+        pos, facing = _radial(net, centre)
+        fig, ax = plt.subplots(figsize=(13, 11))
+    else:
+        pos = _layout(net)
+        fig, ax = plt.subplots(figsize=(17, 13))
     nx.draw_networkx_edges(net, pos, ax=ax, edge_color="#b0b7bf", width=0.8, alpha=0.8)
     present = []
     for group, (_, colour) in GROUPS.items():
@@ -422,23 +604,30 @@ def network(graph: Graph, output: str | os.PathLike[str], focus: str | None = No
         if not members:
             continue
         present.append(group)
-        sizes = [(520 if n == centre else 90 + 28 * min(net.degree(n), 20)) for n in members]
+        sizes = [(520 if n == centre else 40 + 16 * min(net.degree(n), 25)) for n in members]
         nx.draw_networkx_nodes(net, pos, nodelist=members, node_color=colour, node_size=sizes, ax=ax,
                                edgecolors="white", linewidths=0.8)
     shown = {n: d["label"] for n, d in net.nodes(data=True)
              if small or d["group"] in ("ots", "affiliated", "state") or net.degree(n) >= 4}
     for node, text in shown.items():
         x, y = pos[node]
-        ax.annotate(text, (x, y), xytext=(0, 7), textcoords="offset points", ha="center", va="bottom",
-                    fontsize=8 if small else 6.5, fontweight="bold" if node == centre else "normal",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
-    if small and net.number_of_edges() <= 80:
+        style = {"fontsize": 8 if small else 6.5, "fontweight": "bold" if node == centre else "normal",
+                 "bbox": {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75}}
+        if node in facing and node != centre:  # radial: the label points away from the centre
+            turn = facing[node]
+            ax.annotate(text, (x, y), xytext=(9 * math.cos(turn), 9 * math.sin(turn)),
+                        textcoords="offset points", ha="left" if math.cos(turn) >= 0 else "right",
+                        va="center", **style)
+        else:
+            ax.annotate(text, (x, y), xytext=(0, 7), textcoords="offset points", ha="center", va="bottom",
+                        **style)
+    if small and net.number_of_edges() <= 30:
         edge_labels = {(a, b): d["label"] for a, b, d in net.edges(data=True)}
         nx.draw_networkx_edge_labels(net, pos, edge_labels=edge_labels, ax=ax, font_size=6,
                                      font_color="#555555", bbox={"alpha": 0})
     handles = [Line2D([], [], marker="o", linestyle="none", markersize=9, markerfacecolor=GROUPS[g][1],
                       markeredgecolor="white", label=GROUPS[g][0]) for g in present]
-    ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=9)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
     what = (f"neighbourhood of {short_label(graph, URIRef(centre), 60)} (depth {depth})" if centre
             else "states, the OTS and its organs, organisations and mechanisms")
     ax.set_title(f"OTS network: {what}\n{net.number_of_nodes()} nodes, {net.number_of_edges()} links "
@@ -448,7 +637,8 @@ def network(graph: Graph, output: str | os.PathLike[str], focus: str | None = No
         ax.text(0.0, -0.01, "Labels shown for states, the OTS, its organs, affiliated organisations and "
                 "nodes with 4 or more links; use --focus for one entity's neighbourhood.",
                 transform=ax.transAxes, fontsize=8, color="#555555", va="top")
+    ax.set_aspect("equal")
+    ax.margins(0.12 if centre else 0.03)
     ax.axis("off")
     _save(fig, output)
     return net
-

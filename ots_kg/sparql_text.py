@@ -50,7 +50,7 @@ def values_block(bindings: Mapping[str, object]) -> str:
     if not names:
         return ""
     head = " ".join("?" + n for n in names)
-    row = " ".join(v if isinstance(v, str) else v.n3() for v in (bindings[n] for n in names))
+    row = " ".join(v.n3() if hasattr(v, "n3") else str(v) for v in (bindings[n] for n in names))
     return f"VALUES ({head}) {{ ({row}) }}"
 
 

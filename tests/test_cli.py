@@ -114,3 +114,21 @@ def test_installed_package_carries_its_resources(tmp_path):
     assert "ots_kg/_ontology/ots.ttl" in names and "ots_kg/_ontology/shapes.ttl" in names
     assert "ots_kg/_data/core/summits.ttl" in names and "ots_kg/_data/areas/transport.ttl" in names
     assert "ots_kg/_queries/summits.rq" in names
+
+
+def test_export_graph_tool_formats(tmp_path):
+    import csv
+
+    import networkx as nx
+
+    graphml = tmp_path / "ots.graphml"
+    proc = run_cli("export", "--format", "graphml", "-o", str(graphml))
+    assert proc.returncode == 0, proc.stderr
+    net = nx.read_graphml(graphml)
+    assert "https://w3id.org/ots-kg/id/event/2022-11-11-summit-9" in net
+    assert any(d.get("label") == "ots:inSeries" for _, _, d in net.edges(data=True))
+    proc = run_cli("export", "--format", "csv", "-o", str(tmp_path / "neo4j"))
+    assert proc.returncode == 0, proc.stderr
+    with open(tmp_path / "neo4j" / "relationships.csv", encoding="utf-8") as handle:
+        assert next(csv.reader(handle))[:3] == [":START_ID", ":END_ID", ":TYPE"]
+    assert run_cli("export", "--format", "graphml").returncode == 2
