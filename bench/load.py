@@ -24,12 +24,7 @@ from ots_kg.catalogue import catalogue  # noqa: E402
 
 
 def example_url(base: str, query) -> str:
-    params = {"stored": query.name}
-    for example in query.examples[:1]:
-        for part in example.split():
-            if "=" in part and not part.startswith("-"):
-                name, value = part.split("=", 1)
-                params["p." + name] = value
+    params = {"stored": query.name, **{"p." + k: v for k, v in query.example_values().items()}}
     return f"{base}/sparql?{urllib.parse.urlencode(params)}"
 
 

@@ -91,10 +91,7 @@ times = {}
 for name, q in catalogue().items():
     if q.kind not in ("SELECT", "ASK"):
         continue
-    values = {}
-    for part in (q.examples[0].split() if q.examples else []):
-        if "=" in part and not part.startswith("-"):
-            k, v = part.split("=", 1); values[k] = v
+    values = q.example_values()
     runs = []
     for _ in range(repeat):
         t = time.perf_counter(); run_store(s, q, values); runs.append(time.perf_counter() - t)

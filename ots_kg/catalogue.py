@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,22 @@ class StoredQuery:
     tags: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
     examples: tuple[str, ...] = field(default=())
+
+    def example_values(self, index: int = 0) -> dict[str, str]:
+        """The `-p name=value` pairs of an `#+ example:` line (what tests, docs and benchmarks run)."""
+        if index >= len(self.examples):
+            return {}
+        try:
+            words = shlex.split(self.examples[index])
+        except ValueError:
+            words = self.examples[index].split()
+        values = {}
+        for i, word in enumerate(words[:-1]):
+            if word in ("-p", "--param"):
+                name, sep, value = words[i + 1].partition("=")
+                if sep:
+                    values[name] = value
+        return values
 
     @property
     def kind(self) -> str:

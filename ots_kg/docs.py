@@ -13,7 +13,6 @@ import functools
 import html
 import posixpath
 import re
-import shlex
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -744,21 +743,6 @@ def shapes_page(site: Site) -> None:
 
 # ---- queries -------------------------------------------------------------------------------
 
-def example_values(example: str) -> dict[str, str]:
-    """`-p name=value` pairs of an example command line."""
-    try:
-        words = shlex.split(example)
-    except ValueError:
-        words = example.split()
-    values = {}
-    for i, word in enumerate(words[:-1]):
-        if word in ("-p", "--param"):
-            name, sep, value = words[i + 1].partition("=")
-            if sep:
-                values[name] = value
-    return values
-
-
 class Runner:
     """Runs stored queries on the site's graph.
 
@@ -828,7 +812,7 @@ def queries_page(site: Site) -> None:
              esc(p.description)) for p in query.params]) if query.params else "<p class=muted>None.</p>"
         tags = "".join(f'<span class="tag">{esc(t)}</span>' for t in query.tags)
         examples = "".join(f"<pre>{esc(e)}</pre>" for e in query.examples)
-        values = example_values(query.examples[0]) if query.examples else {}
+        values = query.example_values()
         try:
             results = runner.run(query, values)
             sample = _sample(site, here, results)

@@ -19,8 +19,10 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS, XSD
 
+from .catalogue import expand_iri
 from .errors import OtsKgError
-from .namespaces import ID, ORG, OTS, PREFIXES, SCHEMA, TIME
+from .namespaces import ID, ORG, OTS, SCHEMA, TIME
+from .results import compact
 
 _INTEGERS = {XSD.integer, XSD.integer, XSD.nonNegativeInteger, XSD.int, XSD.long}
 
@@ -45,26 +47,9 @@ KINDS: tuple[tuple[str, tuple[URIRef, ...]], ...] = (
 )
 
 
-def compact(term) -> str:
-    """`prefix:local` for IRIs under a project prefix (longest namespace wins), else the IRI."""
-    text = str(term)
-    best = max((ns for ns in PREFIXES.values() if text.startswith(ns)), key=len, default=None)
-    if best is None:
-        return text
-    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-    return f"{prefix}:{text[len(best):]}"
-
-
 def expand(raw: str) -> URIRef:
-    """`prefix:local`, `<iri>` or an absolute IRI as a URIRef; anything else is an OtsKgError."""
-    value = raw.strip()
-    value = value[1:-1] if value.startswith("<") and value.endswith(">") else value
-    prefix, sep, rest = value.partition(":")
-    if sep and prefix in PREFIXES and not rest.startswith("//"):
-        value = PREFIXES[prefix] + rest
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", value) or re.search(r'[<>"{}|^`\\]', value):
-        raise OtsKgError(f"{raw!r} is not an IRI (use prefix:name or a full IRI)")
-    return URIRef(value)
+    """`prefix:local`, `<iri>` or an absolute IRI as a URIRef (catalogue.expand_iri checks it)."""
+    return URIRef(expand_iri(raw.strip()))
 
 
 def local_name(iri) -> str:

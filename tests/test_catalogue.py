@@ -7,7 +7,6 @@ Source lines are cited as aoc:L<n> (ots-areas-of-cooperation.txt), ref:L<n>
 from __future__ import annotations
 
 import re
-import shlex
 
 import pytest
 from rdflib import RDF, Graph, Literal, URIRef
@@ -34,16 +33,6 @@ def rows(results, *names):
 
 def local(iri) -> str:
     return str(iri).rsplit("/", 1)[-1]
-
-
-def example_values(example: str) -> dict[str, str]:
-    parts = shlex.split(example)
-    values = {}
-    for i, part in enumerate(parts):
-        if part == "-p":
-            name, _, value = parts[i + 1].partition("=")
-            values[name] = value
-    return values
 
 
 # ---- the catalogue itself ----------------------------------------------------------------
@@ -75,8 +64,8 @@ def test_every_query_declares_every_prefix_it_uses():
 
 def test_every_example_runs(graph):
     for name, query in catalogue().items():
-        for example in query.examples:
-            res = run_query(name, example_values(example), graph=graph)
+        for index, example in enumerate(query.examples):
+            res = run_query(name, query.example_values(index), graph=graph)
             assert res.kind == query.kind, (name, example)
 
 
@@ -122,8 +111,8 @@ def test_every_example_gives_the_same_answer_on_oxigraph(graph, oxigraph_store):
     from ots_kg.sparql_text import bind_with_values
 
     for name, query in catalogue().items():
-        for example in query.examples:
-            values = example_values(example)
+        for index, example in enumerate(query.examples):
+            values = query.example_values(index)
             expected = run_query(name, values, graph=graph)
             terms = {k: v.n3() for k, v in bind_params(query, values).items()}
             answer = oxigraph_store.query(bind_with_values(query.text, terms))

@@ -24,16 +24,6 @@ from ots_kg.query import run_local
 from ots_kg.remote import run_remote
 
 
-def example_values(query) -> dict[str, str]:
-    values = {}
-    for example in query.examples[:1]:
-        for part in example.split():
-            if "=" in part and not part.startswith("-"):
-                name, value = part.split("=", 1)
-                values[name] = value
-    return values
-
-
 def norm(term):
     """Terms as comparable tuples: stores differ in blank node ids and xsd:string typing."""
     if term is None:
@@ -62,7 +52,7 @@ def oxigraph(tmp_path_factory):
 
 def test_every_stored_query_gives_the_same_answer_remotely(graph, oxigraph):
     for name, query in catalogue().items():
-        values = example_values(query)
+        values = query.example_values()
         local = run_local(graph, query, values)
         remote = run_remote(oxigraph + "/query", query, values)
         assert local.kind == remote.kind, name

@@ -18,23 +18,13 @@ def private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("OTS_KG_CACHE", str(tmp_path / "cache"))
 
 
-def examples(query) -> dict[str, str]:
-    values = {}
-    for example in query.examples[:1]:
-        for part in example.split():
-            if "=" in part and not part.startswith("-"):
-                name, value = part.split("=", 1)
-                values[name] = value
-    return values
-
-
 def test_every_stored_query_gives_identical_rows(graph):
     store = open_store()
     compared = 0
     for name, query in catalogue().items():
         if query.kind not in ("SELECT", "ASK"):
             continue
-        values = examples(query)
+        values = query.example_values()
         for fmt in ("tsv", "csv"):
             fast = format_results(run_store(store, query, values), fmt).splitlines()
             slow = format_results(run_local(graph, query, values), fmt).splitlines()
