@@ -26,19 +26,29 @@ PY = sys.executable
 sys.path.insert(0, str(ROOT))
 
 
+_HWM = ("import atexit, sys\n"
+        "def _hwm():\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmHWM'):\n"
+        "            sys.stderr.write('\\n@@' + line.split()[1] + '\\n')\n"
+        "atexit.register(_hwm)\n")
+
+
 def measured(code: str, *args: str) -> tuple[float, float, str]:
-    """Like run(), with the child's own peak RSS from wait4."""
+    """(seconds, peak MiB, stdout) of `python -c code args` in a fresh process.
+
+    Peak memory is the child's VmHWM, read at exit: rusage would count the benchmark's own
+    memory, which the child shares between fork and exec.
+    """
     start = time.perf_counter()
-    proc = subprocess.Popen([PY, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run([PY, "-c", _HWM + code, *args], capture_output=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise RuntimeError(f"benchmark step failed: {err.decode()[-800:]}")
-    return elapsed, usage.ru_maxrss / 1024, out.decode()
+        raise RuntimeError(f"benchmark step failed: {proc.stderr.decode()[-800:]}")
+    marks = [line for line in proc.stderr.decode().splitlines() if line.startswith("@@")]
+    peak = int(marks[-1][2:]) / 1024 if marks else float("nan")
+    return elapsed, peak, proc.stdout.decode()
 
 
 def median_of(n: int, code: str, *args: str) -> tuple[float, float, str]:

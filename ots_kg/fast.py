@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -131,3 +132,71 @@ def run_store(store, query: StoredQuery, values: Mapping[str, str] | None = None
         rows = [tuple(solution[name] for name in names) for solution in result]
         return Results("SELECT", names, rows)
     raise QueryError(f"{query.name}: graph results go through the rdflib route")
+
+
+_ILL_TYPED = """
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+SELECT ?o WHERE {
+  ?s ?p ?o . FILTER (isLiteral(?o))
+  VALUES (?dt ?form) {
+    (xsd:date "^-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?$")
+    (xsd:gYearMonth "^-?[0-9]{4,}-(0[1-9]|1[0-2])(Z|[+-][0-9]{2}:[0-9]{2})?$")
+    (xsd:gYear "^-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?$")
+    (xsd:integer "^[+-]?[0-9]+$")
+    (xsd:boolean "^(true|false|1|0)$")
+  }
+  FILTER (datatype(?o) = ?dt)
+  BIND (IF(?dt = xsd:date && STRLEN(STR(?o)) = 10, xsd:dateTime(CONCAT(STR(?o), "T00:00:00")), true) AS ?ok)
+  FILTER (!REGEX(STR(?o), ?form) || !BOUND(?ok))
+} LIMIT 1
+"""
+_PASSAGES = """
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX ots: <https://w3id.org/ots-kg/ontology#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+INSERT { ?p a ots:Passage ; ots:lineNumber ?n ; dct:isPartOf ?doc }
+WHERE {
+  { SELECT DISTINCT ?p WHERE { ?s prov:wasDerivedFrom ?p } }
+  FILTER (isIRI(?p) && REGEX(STR(?p), "^https://w3id.org/ots-kg/id/source/[^#]+#L[0-9]+$"))
+  BIND (IRI(STRBEFORE(STR(?p), "#")) AS ?doc)
+  BIND (xsd:integer(STRAFTER(STR(?p), "#L")) AS ?n)
+}
+"""
+
+
+def load_store_direct(paths: Sequence[str | os.PathLike] | None = None):
+    """Ontology + data parsed by Oxigraph itself, for graphs too large for rdflib.
+
+    Gives the same graph as load_graph (passages typed by a SPARQL update instead of
+    Python) and the same kinds of errors: file:line for syntax, ill-typed date, gYear,
+    gYearMonth, integer and boolean literals.
+    """
+    import pyoxigraph as ox
+
+    from .load import read_text
+
+    files = input_files(paths)
+    store = ox.Store()
+    for path in files:
+        try:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+        except SyntaxError as exc:
+            message = re.sub(r"^Parser error (at|between) .*?: ", "", str(exc.msg or exc))
+            message = re.sub(r" \(\S+, line \d+\)$", "", message)
+            raise LoadError(f"{path}:{exc.lineno or 1}: {message}") from None
+        except OSError as exc:
+            raise LoadError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    bad = list(store.query(_ILL_TYPED))
+    if bad:
+        literal = bad[0]["o"]
+        needle = f'"{literal.value}"'
+        for path in files:
+            text = read_text(path)
+            if needle in text:
+                line = text.count("\n", 0, text.index(needle)) + 1
+                raise LoadError(f'{path}:{line}: ill-typed literal "{literal.value}"^^<{literal.datatype.value}> '
+                                "(not a valid value of its datatype)")
+        raise LoadError(f'ill-typed literal "{literal.value}"^^<{literal.datatype.value}>')
+    store.update(_PASSAGES)
+    return store

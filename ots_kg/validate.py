@@ -74,9 +74,9 @@ def validate(
             store = ox.Store()
             store.bulk_load(serialize(data, "nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
         else:
-            from .fast import open_store
+            from .fast import load_store_direct
 
-            store = open_store(list(paths) if paths else None)
+            store = load_store_direct(list(paths) if paths else None)
         findings = run_checks(compile_shapes(shapes_graph), oxigraph_select(store))
         return _report([_from_finding(f) for f in findings])
     import pyshacl  # heavy: only validation pays for it

@@ -68,3 +68,16 @@ def test_broken_file_is_reported_not_cached(tmp_path):
                    env={**__import__("os").environ, "OTS_KG_CACHE": str(tmp_path / "c")})
     assert proc.returncode == 2 and f"{bad}:2:" in proc.stderr
     assert not list((tmp_path / "c").glob("*.nt")) if (tmp_path / "c").exists() else True
+
+
+def test_direct_oxigraph_load_equals_the_rdflib_loader(graph):
+    """The loader used for large graphs gives the same triples (passages included)."""
+    from ots_kg.fast import load_store_direct
+    from ots_kg.results import term_parts
+
+    def key(triple):
+        return tuple(("bnode",) if p[0] == "bnode" else p for p in map(term_parts, triple))
+
+    direct = sorted(key((q.subject, q.predicate, q.object)) for q in load_store_direct())
+    reference = sorted(key(t) for t in graph)
+    assert direct == reference
