@@ -530,8 +530,8 @@ def test_conflicts_without_canonical_value(graph):
            zip(col(res, "property"), *(rows(res, k) for k in ("claims", "values", "nodeValue")),
                strict=True)}
     assert got["location"] == (("2",), (f"{PLACE}ankara | {PLACE}istanbul",), ("",))
-    # ref:L13 gives only the year 1992, which the node keeps
-    assert got["startDate"][2] == ("1992",)
+    # ref:L13 gives the year 1992 (canonical), so the start date is no longer unresolved
+    assert "startDate" not in got
 
 
 def test_no_unsourced_entities_and_the_check_finds_one(graph):
