@@ -20,9 +20,9 @@ from rdflib.namespace import SKOS
 from .errors import OtsKgError
 from .graphtools import Classifier, compact, expand, label
 from .namespaces import ORG, OTS, PREFIXES, SCHEMA
+from .stats import events
 
 FORMATS = (".png", ".svg")
-_EVENTS = "SELECT DISTINCT ?e WHERE { ?e a/rdfs:subClassOf* schema:Event }"
 
 
 def _pyplot():
@@ -50,12 +50,6 @@ def _save(fig, output: str | os.PathLike[str]) -> Path:
     finally:
         plt.close(fig)
     return path
-
-
-def events(graph: Graph) -> list[URIRef]:
-    """Every node typed with schema:Event or a subclass of it, sorted."""
-    rows = graph.query(_EVENTS, initNs=PREFIXES)
-    return sorted({row[0] for row in rows if isinstance(row[0], URIRef)}, key=str)
 
 
 def short_label(graph: Graph, node, limit: int = 40) -> str:

@@ -3,28 +3,27 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SKOS
 
-from .namespaces import OTS, SCHEMA
+from .namespaces import OTS, PREFIXES, SCHEMA
+
+_EVENTS = "SELECT DISTINCT ?e WHERE { ?e a/rdfs:subClassOf* schema:Event }"
+
+
+def events(graph: Graph) -> list[URIRef]:
+    """Every node typed with schema:Event or a subclass of it, sorted."""
+    return sorted({row[0] for row in graph.query(_EVENTS, initNs=PREFIXES) if isinstance(row[0], URIRef)},
+                  key=str)
 
 
 def _name(graph: Graph, node) -> str:
-    label = graph.value(node, SKOS.prefLabel) or graph.value(node, URIRef(
-        "http://www.w3.org/2000/01/rdf-schema#label"))
+    label = graph.value(node, SKOS.prefLabel) or graph.value(node, RDFS.label)
     return str(label) if label else graph.namespace_manager.normalizeUri(node)
 
 
-def events(graph: Graph) -> set:
-    query = "SELECT DISTINCT ?e WHERE { ?e a/rdfs:subClassOf* schema:Event }"
-    return {row[0] for row in graph.query(query, initNs={"schema": SCHEMA, "rdfs": RDF_S})}
-
-
-RDF_S = "http://www.w3.org/2000/01/rdf-schema#"
-
-
 def stats(graph: Graph) -> dict[str, dict[str, int]]:
-    """{'classes': ..., 'areas': ..., 'years': ...}; areas and years count events."""
+    """{'classes': ..., 'areas': ..., 'years': ..., 'totals': ...}; areas and years count events."""
     classes = Counter(
         graph.namespace_manager.normalizeUri(cls)
         for s, cls in graph.subject_objects(RDF.type)
