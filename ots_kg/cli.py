@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from .errors import OtsKgError
+from .limits import QueryTimeout
 
 EPILOG = "Exit codes: 0 ok, 1 validation or check failed, 2 usage or input error."
 
@@ -350,7 +351,7 @@ def main() -> None:
     except OtsKgError as exc:
         click.echo(f"ots-kg: {exc}", err=True)
         code = exc.exit_code
-        if type(exc).__name__ == "QueryTimeout":  # a query thread is still running: end it too
+        if isinstance(exc, QueryTimeout):  # a query thread is still running: end it too
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)

@@ -26,6 +26,7 @@ from rdflib.namespace import DCTERMS, SH, SKOS, XSD
 from .errors import OtsKgError
 from .graphtools import Classifier, compact, is_data, label, local_name
 from .namespaces import ID, ORG, OTS, PROV, SCHEMA, TIME
+from .namespaces_plain import passage_parts
 
 # kind -> (list page, heading); the kinds that get a page of their own
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -218,11 +219,11 @@ class Site:
     def cite(self, here: str, passage) -> str:
         """A passage as its compact IRI linked to the sources page, plus file and line when
         the source file is at hand (its text is never copied)."""
-        match = re.match(r"^(.*)#L(\d+)$", str(passage))
+        parts = passage_parts(passage)
         text = f"<code>{esc(compact(passage))}</code>"
-        if not match or passage not in self.passages:
+        if not parts or passage not in self.passages:
             return text
-        doc, line = URIRef(match[1]), int(match[2])
+        doc, line = URIRef(parts[0]), parts[1]
         out = f'<a href="{self.href(here, "sources.html#" + passage_id(passage))}">{text}</a>'
         if doc in self.lines and line <= self.lines[doc]:
             out += f' <span class="muted">{esc(self.g.value(doc, OTS.fileName))}, line {line}</span>'

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .catalogue import StoredQuery, bind_values
 from .errors import LoadError, QueryError
+from .files import turtle_files
 from .namespaces_plain import PREFIXES
 from .resources import data_dir, ontology_file
 from .results import Results
@@ -34,30 +35,9 @@ def cache_dir() -> Path:
     return Path(base) / "ots-kg"
 
 
-def _walk(folder: str) -> list[str]:
-    """*.ttl below a folder; os.scandir, since pathlib's rglob costs tens of ms here."""
-    found = []
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_dir():
-                found.extend(_walk(entry.path))
-            elif entry.name.endswith(".ttl") and entry.is_file():
-                found.append(entry.path)
-    return found
-
-
 def input_files(paths: Sequence[str | os.PathLike] | None) -> list[Path]:
-    """The files load_graph would read, in its order (cheap: no parsing)."""
-    files: list[str] = []
-    for raw in (paths or [data_dir()]):
-        path = os.path.abspath(raw)
-        if os.path.isdir(path):
-            files.extend(_walk(path))
-        elif os.path.exists(path):
-            files.append(path)
-        else:
-            raise LoadError(f"{raw}: no such file or directory")
-    return [ontology_file(), *(Path(p) for p in sorted(set(files)))]
+    """The files load_graph reads, in its order: the ontology, then the data."""
+    return [ontology_file(), *turtle_files(paths or [data_dir()])]
 
 
 def cache_key(files: Sequence[Path]) -> str:

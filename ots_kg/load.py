@@ -6,40 +6,21 @@ with precise error positions; literals are still rdflib terms, so ill-typed ones
 from __future__ import annotations
 
 import logging
-import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from .errors import LoadError
+from .files import PathLike, turtle_files  # noqa: F401  (turtle_files re-exported)
 from .namespaces import OTS, PROV, SOURCE, bind_all
+from .namespaces_plain import passage_parts
 from .resources import data_dir, ontology_file
-
-PathLike = str | os.PathLike[str]
-_PASSAGE = re.compile(r"^(?P<doc>" + re.escape(str(SOURCE)) + r"[^#]+)#L(?P<line>\d+)$")
 
 # rdflib logs a traceback for every ill-typed literal; we report them ourselves.
 logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
-
-
-def turtle_files(paths: Iterable[PathLike]) -> list[Path]:
-    """Expand files and folders (recursively, *.ttl) into a sorted, de-duplicated list."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if not path.exists():
-            raise LoadError(f"{path}: no such file or directory")
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*.ttl") if p.is_file())
-            if not files:
-                raise LoadError(f"{path}: directory holds no .ttl file")
-            found.extend(files)
-        else:
-            found.append(path)
-    return sorted(dict.fromkeys(p.resolve() for p in found))
 
 
 def read_text(path: Path) -> str:
@@ -113,12 +94,12 @@ def add_passages(graph: Graph) -> None:
     never disagree with them.
     """
     for cited in set(graph.objects(None, PROV.wasDerivedFrom)):
-        match = _PASSAGE.match(str(cited))
-        if not match:
+        parts = passage_parts(cited)
+        if not parts or not parts[0].startswith(str(SOURCE)):
             continue
         graph.add((cited, RDF.type, OTS.Passage))
-        graph.add((cited, OTS.lineNumber, Literal(int(match["line"]), datatype=_XSD_POS)))
-        graph.add((cited, DCTERMS.isPartOf, URIRef(match["doc"])))
+        graph.add((cited, OTS.lineNumber, Literal(parts[1], datatype=_XSD_POS)))
+        graph.add((cited, DCTERMS.isPartOf, URIRef(parts[0])))
 
 
 _XSD_POS = URIRef("http://www.w3.org/2001/XMLSchema#integer")

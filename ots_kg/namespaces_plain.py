@@ -1,6 +1,8 @@
 """The project prefixes as plain strings (no rdflib import, for the fast CLI path)."""
 from __future__ import annotations
 
+import re
+
 ID = "https://w3id.org/ots-kg/id/"
 SOURCE = ID + "source/"
 
@@ -35,3 +37,12 @@ PREFIXES = {
     "shapes": "https://w3id.org/ots-kg/shapes#",
     "sh": "http://www.w3.org/ns/shacl#",
 }
+
+
+_PASSAGE = re.compile(r"^([^#]+)#L(\d+)$")
+
+
+def passage_parts(iri: object) -> tuple[str, int] | None:
+    """(document IRI, line) of a passage IRI `<document>#L<line>`, else None."""
+    match = _PASSAGE.match(str(iri))
+    return (match[1], int(match[2])) if match else None

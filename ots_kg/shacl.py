@@ -228,7 +228,7 @@ def _sparql_check(shapes: Graph, node, constraint, name: str, severity: str) -> 
     target = _target(shapes, node, "?this")
     query = prefixes + text[:brace + 1] + " " + target + " " + text[brace + 1:]
     message = _message(shapes, constraint, _message(shapes, node, "SPARQL constraint violated"))
-    return Check(name, severity, "", message, query.replace("SELECT ?this", "SELECT ?this", 1), template=True)
+    return Check(name, severity, "", message, query, template=True)
 
 
 @dataclass(frozen=True)

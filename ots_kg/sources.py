@@ -14,12 +14,12 @@ from rdflib.namespace import XSD
 
 from .errors import OtsKgError
 from .namespaces import OTS, PROV
+from .namespaces_plain import passage_parts
 
 MONTHS = ("January February March April May June July August September October "
           "November December").split()
 _DASH = r"\s*[-–—]\s*"
 _DATED = {XSD.date, XSD.gYearMonth, XSD.gYear}
-_PASSAGE = re.compile(r"^(?P<doc>[^#]+)#L(?P<line>\d+)$")
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,12 @@ def check_sources(graph: Graph, sources: Path) -> tuple[int, int, list[Problem]]
     problems: list[Problem] = []
     passages = sorted(set(graph.objects(None, PROV.wasDerivedFrom)), key=str)
     for passage in passages:
-        match = _PASSAGE.match(str(passage))
-        if not match:
+        parts = passage_parts(passage)
+        if not parts:
             problems.append(Problem(str(passage), "cited passage is not <document>#L<line>"))
             continue
-        lines = docs.get(match["doc"])
-        number = int(match["line"])
+        lines = docs.get(parts[0])
+        number = parts[1]
         if lines is None:
             problems.append(Problem(str(passage), "source document not found in the sources folder"))
         elif not 0 < number <= len(lines) or not lines[number - 1].strip():
@@ -108,10 +108,10 @@ def check_sources(graph: Graph, sources: Path) -> tuple[int, int, list[Problem]]
             continue
         texts = []
         for passage in cited:
-            match = _PASSAGE.match(str(passage))
-            lines = docs.get(match["doc"]) if match else None
-            if lines and 0 < int(match["line"]) <= len(lines):
-                texts.append(lines[int(match["line"]) - 1])
+            parts = passage_parts(passage)
+            lines = docs.get(parts[0]) if parts else None
+            if lines and 0 < parts[1] <= len(lines):
+                texts.append(lines[parts[1] - 1])
         if not any(written_in(str(literal), t) for t in texts):
             lines = ", ".join(sorted(str(c).rsplit("/", 1)[-1] for c in cited))
             problems.append(Problem(str(subject), f"date {literal} is not written in {lines}"))

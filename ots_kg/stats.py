@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rdflib import RDF, RDFS, Graph, URIRef
-from rdflib.namespace import SKOS
+from rdflib import RDF, Graph, URIRef
 
+from .graphtools import label
 from .namespaces import OTS, PREFIXES, SCHEMA
 
 _EVENTS = "SELECT DISTINCT ?e WHERE { ?e a/rdfs:subClassOf* schema:Event }"
@@ -17,11 +17,6 @@ def events(graph: Graph) -> list[URIRef]:
                   key=str)
 
 
-def _name(graph: Graph, node) -> str:
-    label = graph.value(node, SKOS.prefLabel) or graph.value(node, RDFS.label)
-    return str(label) if label else graph.namespace_manager.normalizeUri(node)
-
-
 def stats(graph: Graph) -> dict[str, dict[str, int]]:
     """{'classes': ..., 'areas': ..., 'years': ..., 'totals': ...}; areas and years count events."""
     classes = Counter(
@@ -30,7 +25,7 @@ def stats(graph: Graph) -> dict[str, dict[str, int]]:
         if isinstance(s, URIRef) and not str(s).startswith(str(OTS))
     )
     evs = events(graph)
-    areas = Counter(_name(graph, a) for e in evs for a in graph.objects(e, OTS.area))
+    areas = Counter(label(graph, a) for e in evs for a in graph.objects(e, OTS.area))
     years = Counter(str(graph.value(e, SCHEMA.startDate))[:4] for e in evs
                     if graph.value(e, SCHEMA.startDate) is not None)
     return {
