@@ -5,6 +5,7 @@
 Starts the server in a subprocess on 127.0.0.1 (free port), sends only loopback traffic,
 prints errors, throughput and latency percentiles, stops the server.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from ots_kg.catalogue import catalogue  # noqa: E402
+from ots_kg.sparql.catalogue import catalogue  # noqa: E402
 
 
 def example_url(base: str, query) -> str:
@@ -34,8 +35,11 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
-    proc = subprocess.Popen([sys.executable, "-m", "ots_kg", "serve", "--port", "0", "--workers",
-                             str(args.workers)], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ots_kg", "serve", "--port", "0", "--workers", str(args.workers)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = proc.stderr.readline()
     port = int(re.search(r":(\d+)/sparql", line).group(1))
     base = f"http://127.0.0.1:{port}"
@@ -73,11 +77,15 @@ def main() -> int:
         proc.wait(15)
     latencies.sort()
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
-    print(f"clients={args.clients} queries/client={args.queries} workers={args.workers} "
-          f"distinct stored queries={len(urls)}")
-    print(f"requests={len(latencies)} errors={len(errors)} wall={wall:.2f}s "
-          f"throughput={len(latencies) / wall:.1f} req/s "
-          f"median={statistics.median(latencies) * 1000:.1f}ms p95={p95 * 1000:.1f}ms max={latencies[-1] * 1000:.1f}ms")
+    print(
+        f"clients={args.clients} queries/client={args.queries} workers={args.workers} "
+        f"distinct stored queries={len(urls)}"
+    )
+    print(
+        f"requests={len(latencies)} errors={len(errors)} wall={wall:.2f}s "
+        f"throughput={len(latencies) / wall:.1f} req/s "
+        f"median={statistics.median(latencies) * 1000:.1f}ms p95={p95 * 1000:.1f}ms max={latencies[-1] * 1000:.1f}ms"
+    )
     for e in errors[:5]:
         print("  error:", e)
     return 1 if errors else 0

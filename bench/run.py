@@ -9,6 +9,7 @@ pySHACL where it finishes in reasonable time), every stored query (Oxigraph rout
 rdflib route on the bundled graph), N-Triples export; then the ratios the targets are
 stated in, each pair measured side by side in this run. Only loopback, no network.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,12 +27,14 @@ PY = sys.executable
 sys.path.insert(0, str(ROOT))
 
 
-_HWM = ("import atexit, sys\n"
-        "def _hwm():\n"
-        "    for line in open('/proc/self/status'):\n"
-        "        if line.startswith('VmHWM'):\n"
-        "            sys.stderr.write('\\n@@' + line.split()[1] + '\\n')\n"
-        "atexit.register(_hwm)\n")
+_HWM = (
+    "import atexit, sys\n"
+    "def _hwm():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM'):\n"
+    "            sys.stderr.write('\\n@@' + line.split()[1] + '\\n')\n"
+    "atexit.register(_hwm)\n"
+)
 
 
 def measured(code: str, *args: str) -> tuple[float, float, str]:
@@ -41,8 +44,9 @@ def measured(code: str, *args: str) -> tuple[float, float, str]:
     memory, which the child shares between fork and exec.
     """
     start = time.perf_counter()
-    proc = subprocess.run([PY, "-c", _HWM + code, *args], capture_output=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [PY, "-c", _HWM + code, *args], capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark step failed: {proc.stderr.decode()[-800:]}")
@@ -63,7 +67,7 @@ for f in sys.argv[1:]:
     g.parse(f, format="turtle")
 print(len(g))
 """
-LOAD_OTS = "import sys; from ots_kg.load import load_graph; print(len(load_graph(sys.argv[1:])))"
+LOAD_OTS = "import sys; from ots_kg.io.loader import load_graph; print(len(load_graph(sys.argv[1:])))"
 LOAD_STORE = """
 import sys, pyoxigraph as ox
 from ots_kg.resources import ontology_file
@@ -74,9 +78,10 @@ print(len(s))
 """
 VALIDATE = """
 import sys, json
-from ots_kg.validate import validate
+from ots_kg.validation.validate import validate
 r = validate(sys.argv[2:], engine=sys.argv[1])
-print(json.dumps(sorted([r.severity, r.shape, r.focus, r.path] for r in r.results)))
+print(json.dumps(sorted([r.severity, r.shape, r.focus.compact(), r.path.compact() if r.path else ""]
+                        for r in r.results)))
 """
 PLAIN_PYSHACL = """
 import sys, rdflib, pyshacl
@@ -91,11 +96,12 @@ print(conforms)
 QUERIES_STORE = """
 import sys, json, time, statistics, pyoxigraph as ox
 from ots_kg.resources import ontology_file
-from ots_kg.catalogue import catalogue
-from ots_kg.fast import run_store
+from ots_kg.sparql.catalogue import catalogue
+from ots_kg.sparql.engines import OxigraphEngine
 s = ox.Store()
 for f in [str(ontology_file())] + sys.argv[2:]:
     s.bulk_load(path=f, format=ox.RdfFormat.TURTLE)
+engine = OxigraphEngine(s)
 repeat = int(sys.argv[1])
 times = {}
 for name, q in catalogue().items():
@@ -104,20 +110,28 @@ for name, q in catalogue().items():
     values = q.example_values()
     runs = []
     for _ in range(repeat):
-        t = time.perf_counter(); run_store(s, q, values); runs.append(time.perf_counter() - t)
+        t = time.perf_counter(); engine.run(q, values); runs.append(time.perf_counter() - t)
     times[name] = statistics.median(runs)
 print(json.dumps(times))
 """
-QUERIES_RDFLIB = QUERIES_STORE.replace("import sys, json, time, statistics, pyoxigraph as ox", (
-    "import sys, json, time, statistics\nfrom ots_kg.load import load_graph\nfrom ots_kg.query import run_local"
-)).replace("""s = ox.Store()
+QUERIES_RDFLIB = (
+    QUERIES_STORE.replace(
+        "import sys, json, time, statistics, pyoxigraph as ox",
+        ("import sys, json, time, statistics\nfrom ots_kg.io.loader import load_graph"),
+    )
+    .replace(
+        """s = ox.Store()
 for f in [str(ontology_file())] + sys.argv[2:]:
-    s.bulk_load(path=f, format=ox.RdfFormat.TURTLE)""", "s = load_graph(sys.argv[2:])").replace(
-    "run_store(s, q, values)", "run_local(s, q, values)").replace("from ots_kg.fast import run_store\n", "")
+    s.bulk_load(path=f, format=ox.RdfFormat.TURTLE)
+engine = OxigraphEngine(s)""",
+        "engine = RdflibEngine(load_graph(sys.argv[2:]))",
+    )
+    .replace("from ots_kg.sparql.engines import OxigraphEngine", "from ots_kg.sparql.engines import RdflibEngine")
+)
 EXPORT = """
 import sys
-from ots_kg.load import load_graph
-from ots_kg.export import serialize
+from ots_kg.io.loader import load_graph
+from ots_kg.io.export import serialize
 print(len(serialize(load_graph(sys.argv[1:]), "nt")))
 """
 DUMP_STORE = """
@@ -130,7 +144,7 @@ print(len(s.dump(format=ox.RdfFormat.N_QUADS)))
 """
 NAIVE_QUERY = """
 import sys, glob, rdflib
-from ots_kg.namespaces_plain import PREFIXES
+from ots_kg.model.prefixes import PREFIXES
 g = rdflib.Graph()
 for f in ["ontology/ots.ttl"] + sorted(glob.glob("data/**/*.ttl", recursive=True)):
     g.parse(f, format="turtle")
@@ -150,8 +164,12 @@ def main() -> int:
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
-    ap.add_argument("--rdflib-max", type=int, default=100000,
-                    help="largest size for the rdflib/pySHACL steps (they take minutes beyond)")
+    ap.add_argument(
+        "--rdflib-max",
+        type=int,
+        default=100000,
+        help="largest size for the rdflib/pySHACL steps (they take minutes beyond)",
+    )
     args = ap.parse_args()
     from bench.generate import generate
 
@@ -202,7 +220,9 @@ def main() -> int:
     ours = median_of(args.repeat, CLI_VALIDATE)
     ratios["validate: ots-kg validate / plain pySHACL (same files)"] = (ours[0], plain[0])
     ratios["load: ots-kg loader / rdflib Turtle parser (bundled)"] = (
-        results["bundled"]["load_ots"][0], results["bundled"]["load_rdflib"][0])
+        results["bundled"]["load_ots"][0],
+        results["bundled"]["load_rdflib"][0],
+    )
 
     # seeded errors: the Oxigraph engine against pySHACL (hybrid engine) on a 100k sample
     seeded_text, seeded = generate(100000, errors=40, seed=7)
@@ -215,9 +235,17 @@ def main() -> int:
 
     print()
     print(f"command: python bench/run.py --sizes {args.sizes} --repeat {args.repeat}")
-    head = ["graph", "triples", "load Oxigraph store", "load ots-kg (rdflib graph)", "load rdflib Turtle",
-            "validate oxigraph", "validate pyshacl engine", "slowest stored query (Oxigraph)",
-            "export N-Triples"]
+    head = [
+        "graph",
+        "triples",
+        "load Oxigraph store",
+        "load ots-kg (rdflib graph)",
+        "load rdflib Turtle",
+        "validate oxigraph",
+        "validate pyshacl engine",
+        "slowest stored query (Oxigraph)",
+        "export N-Triples",
+    ]
     print(fmt_row(head))
     print(fmt_row(["---"] * len(head)))
 
@@ -225,20 +253,36 @@ def main() -> int:
         return "not run" if value is None else f"{value[0]:.2f} s / {value[1]:.0f} MiB"
 
     for name, r in results.items():
-        print(fmt_row([name, str(r["triples"]), cell(r["load_store"]), cell(r["load_ots"]),
-                       cell(r.get("load_rdflib")), cell(r["validate_oxigraph"]), cell(r.get("validate_pyshacl")),
-                       f"{r['queries_store_max']:.3f} s ({r['queries_store_slowest']}) / "
-                       f"{r['queries_store_peak']:.0f} MiB", cell(r["export"])]))
+        print(
+            fmt_row(
+                [
+                    name,
+                    str(r["triples"]),
+                    cell(r["load_store"]),
+                    cell(r["load_ots"]),
+                    cell(r.get("load_rdflib")),
+                    cell(r["validate_oxigraph"]),
+                    cell(r.get("validate_pyshacl")),
+                    f"{r['queries_store_max']:.3f} s ({r['queries_store_slowest']}) / "
+                    f"{r['queries_store_peak']:.0f} MiB",
+                    cell(r["export"]),
+                ]
+            )
+        )
     print()
     print(fmt_row(["ratio (median of runs, same run)", "ours", "baseline", "ratio"]))
     print(fmt_row(["---"] * 4))
     for label, (x, y) in ratios.items():
         print(fmt_row([label, f"{x:.3f} s", f"{y:.3f} s", f"{x / y:.2f}"]))
     print()
-    print(f"bundled: slowest stored query rdflib {results['bundled']['queries_rdflib_max']:.3f} s, "
-          f"Oxigraph {results['bundled']['queries_store_max']:.3f} s")
-    print(f"seeded errors (100k sample, {len(seeded)} seeded, {found} violations found): "
-          f"Oxigraph engine and pySHACL engine report {'the same' if same else 'DIFFERENT'} results")
+    print(
+        f"bundled: slowest stored query rdflib {results['bundled']['queries_rdflib_max']:.3f} s, "
+        f"Oxigraph {results['bundled']['queries_store_max']:.3f} s"
+    )
+    print(
+        f"seeded errors (100k sample, {len(seeded)} seeded, {found} violations found): "
+        f"Oxigraph engine and pySHACL engine report {'the same' if same else 'DIFFERENT'} results"
+    )
     return 0 if same else 1
 
 

@@ -2,23 +2,32 @@
 
 The Python API the CLI is built on:
     load_graph(paths=None)        -> rdflib.Graph (ontology + data)
-    validate(paths=None)          -> validate.Report
-    run_query(name, params, graph=None) -> results.Results
+    validate(paths=None)          -> validation.validate.Report
+    run_query(name, params, graph=None) -> sparql.results.Results
     serialize(graph, fmt)         -> str (deterministic)
 
 Names are imported lazily so that `ots-kg query` does not pay for rdflib when it does
 not need it.
 """
+
 from __future__ import annotations
+
+from typing import Any
 
 from .errors import LoadError, OtsKgError, QueryError
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place: pyproject reads it (dynamic), the CLI and User-Agent too
 
-_LAZY = {"load_graph": "load", "load_data": "load", "serialize": "export"}
+_LAZY = {
+    "load_graph": "io.loader",
+    "load_data": "io.loader",
+    "load_store": "io.loader",
+    "serialize": "io.export",
+    "open_engine": "sparql.engines",
+}
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         from importlib import import_module
 
@@ -26,21 +35,31 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def validate(paths=None):
-    """SHACL-validate files (default: bundled data); see ots_kg.validate.validate."""
-    from .validate import validate as run
+def validate(paths=None, **options: Any):
+    """SHACL-validate files (default: bundled data); see ots_kg.validation.validate."""
+    from .validation.validate import validate as run
 
-    return run(paths)
+    return run(paths, **options)
 
 
-def run_query(name: str, params: dict[str, str] | None = None, graph=None):
+def run_query(name: str, params: dict[str, str] | None = None, graph=None, *, engine: str = "rdflib"):
     """Run a stored query (or .rq file) with typed parameters on graph (default: bundled)."""
-    from .catalogue import find_query
-    from .load import load_graph
-    from .query import run_local
+    from .sparql.catalogue import find_query
+    from .sparql.engines import open_engine
 
-    return run_local(graph if graph is not None else load_graph(), find_query(name), params or {})
+    return open_engine(engine, graph=graph).run(find_query(name), params or {})
 
 
-__all__ = ["LoadError", "OtsKgError", "QueryError", "load_data", "load_graph", "run_query",
-           "serialize", "validate", "__version__"]
+__all__ = [
+    "LoadError",
+    "OtsKgError",
+    "QueryError",
+    "load_data",
+    "load_graph",
+    "load_store",
+    "open_engine",
+    "run_query",
+    "serialize",
+    "validate",
+    "__version__",
+]

@@ -1,4 +1,5 @@
 """Exceptions the CLI turns into one-line messages and exit codes (never tracebacks)."""
+
 from __future__ import annotations
 
 

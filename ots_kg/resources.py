@@ -3,6 +3,7 @@
 A source checkout keeps them at the top level (ontology/, data/, queries/); an installed
 wheel carries the same folders inside the package as ots_kg/_ontology, _data, _queries.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Shared helpers: run the real CLI in a subprocess, load the bundled graph once."""
+
 from __future__ import annotations
 
 import subprocess
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ots_kg.load import load_graph
+from ots_kg.io.loader import load_graph
 from ots_kg.resources import data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,8 +19,12 @@ PREFIXES = (ROOT / "data" / "core" / "places.ttl").read_text(encoding="utf-8").s
 def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """`ots-kg ARGS` in a fresh process; no command may ever print a traceback."""
     proc = subprocess.run(
-        [sys.executable, "-m", "ots_kg", *args], capture_output=True, text=True,
-        env=env, cwd=cwd, timeout=300,
+        [sys.executable, "-m", "ots_kg", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
@@ -40,8 +45,10 @@ def core_context() -> list[Path]:
 @pytest.fixture
 def ttl(tmp_path):
     """Write a Turtle snippet (project prefixes prepended) and return its path."""
+
     def write(body: str, name: str = "snippet.ttl") -> Path:
         path = tmp_path / name
         path.write_text(PREFIXES + body, encoding="utf-8")
         return path
+
     return write

@@ -1,4 +1,5 @@
 """Real servers for tests: the oxigraph server from PyPI and `ots-kg serve`, on loopback."""
+
 from __future__ import annotations
 
 import shutil
@@ -38,8 +39,11 @@ def oxigraph_binary() -> str | None:
 def oxigraph_server(location: Path):
     binary = oxigraph_binary()
     port = free_port()
-    proc = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/query?query=ASK%7B%7D")
@@ -51,7 +55,7 @@ def oxigraph_server(location: Path):
 
 @contextmanager
 def ots_server(graph, **settings):
-    from ots_kg.serve import Settings, make_server
+    from ots_kg.server.app import Settings, make_server
 
     server = make_server(graph, "127.0.0.1", 0, Settings(**settings))
     thread = threading.Thread(target=server.serve_forever, daemon=True)

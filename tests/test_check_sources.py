@@ -1,4 +1,5 @@
 """check-sources: passes on the bundled data, catches a wrong date or a missing passage."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,9 @@ event:x a ots:MinisterialMeeting ; rdfs:label "X"@en ; schema:startDate "2022-10
 event:y a ots:Forum ; rdfs:label "Y"@en ; schema:startDate "2022"^^xsd:gYear ;
     ots:area area:transport ; prov:wasDerivedFrom aoc:L99999 .
 """)
-    proc = run_cli("check-sources", "--sources", str(SOURCES), str(ROOT / "data" / "core" / "sources.ttl"),
-                   str(snippet))
+    proc = run_cli(
+        "check-sources", "--sources", str(SOURCES), str(ROOT / "data" / "core" / "sources.ttl"), str(snippet)
+    )
     assert proc.returncode == 1
     assert "event/x: date 2022-10-29 is not written in ots-areas-of-cooperation#L216" in proc.stdout
     assert "#L99999: line 99999 does not exist" in proc.stdout

@@ -1,4 +1,5 @@
 """The command line as a user meets it: help, exit codes, one-line errors."""
+
 from __future__ import annotations
 
 import re
@@ -62,24 +63,29 @@ def test_undefined_prefix_names_line(tmp_path):
 
 def test_ill_typed_literal_is_reported_not_kept(tmp_path):
     bad = tmp_path / "date.ttl"
-    bad.write_text('@prefix ex: <http://example.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
-                   'ex:a ex:date "2019-02-30"^^xsd:date .\n')
+    bad.write_text(
+        "@prefix ex: <http://example.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        'ex:a ex:date "2019-02-30"^^xsd:date .\n'
+    )
     proc = run_cli("validate", str(bad))
     assert proc.returncode == 2
     assert f"{bad}:3: ill-typed literal" in proc.stderr and "2019-02-30" in proc.stderr
 
 
-@pytest.mark.parametrize("args,words", [
-    (["query", "no-such-query"], "unknown query 'no-such-query'"),
-    (["query", "series-timeline"], "needs parameter series"),
-    (["query", "members", "-p", "colour=red"], "unknown parameter 'colour'"),
-    (["query", "members", "-p", "role"], "is not name=value"),
-    (["query", "summits", "-p", "year=last"], "is not a year"),
-    (["export", "--format", "docx"], "Invalid value for '--format'"),
-    (["validate", "--format", "pdf"], "Invalid value for '--format'"),
-    (["validate", "/no/such/file.ttl"], "no such file or directory"),
-    (["frobnicate"], "No such command"),
-])
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        (["query", "no-such-query"], "unknown query 'no-such-query'"),
+        (["query", "series-timeline"], "needs parameter series"),
+        (["query", "members", "-p", "colour=red"], "unknown parameter 'colour'"),
+        (["query", "members", "-p", "role"], "is not name=value"),
+        (["query", "summits", "-p", "year=last"], "is not a year"),
+        (["export", "--format", "docx"], "Invalid value for '--format'"),
+        (["validate", "--format", "pdf"], "Invalid value for '--format'"),
+        (["validate", "/no/such/file.ttl"], "no such file or directory"),
+        (["frobnicate"], "No such command"),
+    ],
+)
 def test_usage_errors_are_one_line_exit_2(args, words):
     proc = run_cli(*args)
     assert proc.returncode == 2
@@ -106,8 +112,11 @@ def test_installed_package_carries_its_resources(tmp_path):
     import sys
     import zipfile
 
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                           "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr[-1000:]
     wheel = next(tmp_path.glob("ots_kg-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -1,4 +1,5 @@
 """The documentation site: complete, every internal link resolves, offline, and it renders."""
+
 from __future__ import annotations
 
 import html
@@ -16,9 +17,9 @@ from conftest import ROOT, SOURCES, run_cli
 from rdflib import OWL, RDF, Graph, URIRef
 from rdflib.namespace import SH
 
-from ots_kg.catalogue import catalogue
-from ots_kg.docs import build
-from ots_kg.namespaces import ID, OTS, PREFIXES
+from ots_kg.model.vocab import ID, OTS, PREFIXES
+from ots_kg.render.site import build
+from ots_kg.sparql.catalogue import catalogue
 
 
 class Page(HTMLParser):
@@ -72,11 +73,15 @@ def test_builds_in_seconds(site):
 
 def test_every_class_and_property_has_a_section(site):
     onto = Graph().parse(ROOT / "ontology" / "ots.ttl", format="turtle")
-    terms = [t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
-             for t in onto.subjects(RDF.type, kind) if str(t).startswith(str(OTS))]
+    terms = [
+        t
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+        for t in onto.subjects(RDF.type, kind)
+        if str(t).startswith(str(OTS))
+    ]
     assert len(terms) >= 50
     anchors = ids(site, "ontology.html")
-    missing = [t for t in terms if str(t)[len(str(OTS)):] not in anchors]
+    missing = [t for t in terms if str(t)[len(str(OTS)) :] not in anchors]
     assert not missing
 
 
@@ -92,8 +97,12 @@ def test_ontology_sections_show_label_comment_domain_range_alignment(site):
 
 def test_every_shape_is_explained(site):
     shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl", format="turtle")
-    named = {s for kind in (SH.NodeShape, SH.PropertyShape, SH.SPARQLConstraint)
-             for s in shapes.subjects(RDF.type, kind) if isinstance(s, URIRef)}
+    named = {
+        s
+        for kind in (SH.NodeShape, SH.PropertyShape, SH.SPARQLConstraint)
+        for s in shapes.subjects(RDF.type, kind)
+        if isinstance(s, URIRef)
+    }
     anchors = ids(site, "shapes.html")
     assert named and all(f"shape-{str(s).rsplit('#', 1)[-1]}" in anchors for s in named)
     text = (site[0] / "shapes.html").read_text(encoding="utf-8")
@@ -109,8 +118,9 @@ def test_every_stored_query_has_a_section_with_a_sample(site):
     for name, query in stored.items():
         assert name in anchors
         section = re.search(rf'<section id="{re.escape(name)}">.*?</section>', text, re.S).group(0)
-        assert html.escape(query.summary, quote=False) in html.unescape(section) or query.summary in \
-            html.unescape(section)
+        assert html.escape(query.summary, quote=False) in html.unescape(section) or query.summary in html.unescape(
+            section
+        )
         assert "Query text" in section and "Could not run" not in section
         if query.kind == "SELECT":
             assert "<table" in section and "rows" in section
@@ -125,7 +135,7 @@ def test_page_per_state_organisation_mechanism_and_event(site, graph):
         ?n a/rdfs:subClassOf* ?root }"""
     nodes = [str(n) for (n,) in graph.query(query, initNs=PREFIXES)]
     assert len(nodes) > 500
-    missing = [n for n in nodes if not (out / (n[len(ID):] + ".html")).is_file()]
+    missing = [n for n in nodes if not (out / (n[len(ID) :] + ".html")).is_file()]
     assert not missing
 
 
@@ -199,12 +209,12 @@ def test_pages_copy_no_source_text(site):
         for text in page.text:
             for part in text.split(" | "):  # GROUP_CONCAT cells of query samples list titles
                 tokens = words(part)
-                shingles.update(hash(tuple(tokens[i:i + window])) for i in range(len(tokens) - window + 1))
+                shingles.update(hash(tuple(tokens[i : i + window])) for i in range(len(tokens) - window + 1))
     for source in SOURCES.glob("ots-*"):
         for line in source.read_text(encoding="utf-8").splitlines():
             tokens = words(line)
             for i in range(0, len(tokens) - window + 1):
-                assert hash(tuple(tokens[i:i + window])) not in shingles, f"{source.name}: {line[:80]}"
+                assert hash(tuple(tokens[i : i + window])) not in shingles, f"{source.name}: {line[:80]}"
 
 
 def test_cli_docs_and_bad_sources(tmp_path):
@@ -227,10 +237,24 @@ def test_chromium_renders_index(site, tmp_path):
     shot = tmp_path / "index.png"
     profile = tmp_path / "profile"
     proc = subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync", f"--user-data-dir={profile}",
-         f"--screenshot={shot}", "--window-size=1280,900", (out / "index.html").resolve().as_uri()],
-        capture_output=True, text=True, timeout=180)
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            f"--screenshot={shot}",
+            "--window-size=1280,900",
+            (out / "index.html").resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert shot.is_file(), proc.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,4 +1,5 @@
 """Exports re-parse to the same graph, and the same input gives the same bytes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +9,8 @@ import pytest
 from conftest import run_cli
 from rdflib.compare import isomorphic
 
-from ots_kg.export import FORMATS, reparse, serialize
+from ots_kg.io.export import reparse, serialize
+from ots_kg.model.formats import GRAPH_FORMATS as FORMATS
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))

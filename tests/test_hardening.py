@@ -1,5 +1,6 @@
 """Bad input, hostile queries and load: one-line errors, exit 2, nothing changed, nothing
 reached that should not be."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,13 +26,21 @@ BAD_FILES = {
     "undefined-prefix": (b"@prefix ex: <http://e/> .\n\nex:a ex:b nope:c .\n", "nope", True),
     "bad-iri": (b"@prefix ex: <http://e/> .\nex:a ex:b <http://e/with space> .\n", "", True),
     "stray-characters": (b"@prefix ex: <http://e/> .\nex:a ex:b ex:c .\n}}} ))) ;;\n", "", True),
-    "ill-typed-literal": (b'@prefix ex: <http://e/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
-                          b'ex:a ex:d "2019-02-30"^^xsd:date .\n', "ill-typed literal", True),
-    "ill-typed-integer": (b'@prefix ex: <http://e/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
-                          b'ex:a ex:n "twelve"^^xsd:integer .\n', "ill-typed literal", True),
+    "ill-typed-literal": (
+        b"@prefix ex: <http://e/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        b'ex:a ex:d "2019-02-30"^^xsd:date .\n',
+        "ill-typed literal",
+        True,
+    ),
+    "ill-typed-integer": (
+        b"@prefix ex: <http://e/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        b'ex:a ex:n "twelve"^^xsd:integer .\n',
+        "ill-typed literal",
+        True,
+    ),
     "empty": (b"", "empty file", False),
     "binary": (bytes(range(256)) * 4, "binary file", False),
-    "latin-1": ("@prefix ex: <http://e/> .\nex:a ex:b \"Türkiye\" .\n".encode("latin-1"), "not UTF-8", True),
+    "latin-1": ('@prefix ex: <http://e/> .\nex:a ex:b "Türkiye" .\n'.encode("latin-1"), "not UTF-8", True),
     "json-ld-instead": (b'{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "http://e/a"}', "", True),
 }
 
@@ -98,19 +107,30 @@ def test_unreadable_file(tmp_path):
         if setpriv is None:
             pytest.skip("running as root without setpriv (util-linux): cannot make a file unreadable")
         prefix = [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
-    proc = subprocess.run([*prefix, sys.executable, "-m", "ots_kg", "validate", str(path)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [*prefix, sys.executable, "-m", "ots_kg", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     path.chmod(0o644)
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 2 and proc.stderr.strip() == f"ots-kg: {path}: permission denied"
 
 
-@pytest.mark.parametrize("name,text", [
-    ("bom", "\ufeff@prefix ex: <http://example.org/> .\nex:a ex:label \"x\" .\n"),
-    ("crlf", "@prefix ex: <http://example.org/> .\r\nex:a ex:label \"x\" .\r\n"),
-    ("non-ascii", "@prefix ex: <http://example.org/> .\nex:Şəki ex:label \"Şəki — Гәнҹә\"@az .\n"
-                  "<http://example.org/İstanbul/çarşı> ex:label \"çarşı\"@tr .\n"),
-])
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("bom", '\ufeff@prefix ex: <http://example.org/> .\nex:a ex:label "x" .\n'),
+        ("crlf", '@prefix ex: <http://example.org/> .\r\nex:a ex:label "x" .\r\n'),
+        (
+            "non-ascii",
+            '@prefix ex: <http://example.org/> .\nex:Şəki ex:label "Şəki — Гәнҹә"@az .\n'
+            '<http://example.org/İstanbul/çarşı> ex:label "çarşı"@tr .\n',
+        ),
+    ],
+)
 def test_valid_oddities_load_normally(tmp_path, name, text):
     path = tmp_path / f"{name}.ttl"
     path.write_bytes(text.encode("utf-8"))
@@ -120,6 +140,7 @@ def test_valid_oddities_load_normally(tmp_path, name, text):
 
 
 # ---- query safety ------------------------------------------------------------------------
+
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
@@ -150,9 +171,11 @@ def recorder():
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_service_and_load_refused_locally_and_nothing_is_fetched(tmp_path, recorder, engine):
-    for text in (f"SELECT * WHERE {{ SERVICE <{recorder}/sparql> {{ ?s ?p ?o }} }}",
-                 f"#+ summary: t\nSELECT * WHERE {{ ?s ?p ?o . SERVICE <{recorder}/x> {{ ?s ?p ?o }} }} LIMIT 1",
-                 f"LOAD <{recorder}/data.ttl>"):
+    for text in (
+        f"SELECT * WHERE {{ SERVICE <{recorder}/sparql> {{ ?s ?p ?o }} }}",
+        f"#+ summary: t\nSELECT * WHERE {{ ?s ?p ?o . SERVICE <{recorder}/x> {{ ?s ?p ?o }} }} LIMIT 1",
+        f"LOAD <{recorder}/data.ttl>",
+    ):
         path = tmp_path / "q.rq"
         path.write_text(text)
         proc = run_cli("query", str(path), "--engine", engine)
@@ -189,6 +212,7 @@ def test_runaway_query_is_stopped_locally(tmp_path, engine):
 
 # ---- server robustness -------------------------------------------------------------------
 
+
 def _rss_kib(pid: int) -> int:
     total = 0
     for p in [pid, *_children(pid)]:
@@ -209,14 +233,18 @@ def _children(pid: int) -> list[int]:
 
 
 def test_server_under_bounded_load_then_clean_stop():
-    proc = subprocess.Popen([sys.executable, "-m", "ots_kg", "serve", "--port", "0"], stderr=subprocess.PIPE,
-                            text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ots_kg", "serve", "--port", "0"], stderr=subprocess.PIPE, text=True, cwd=ROOT
+    )
     port = int(re.search(r":(\d+)/sparql", proc.stderr.readline()).group(1))
     base = f"http://127.0.0.1:{port}"
     wait_for(base + "/health")
-    urls = [f"{base}/sparql?stored=members", f"{base}/sparql?stored=summits",
-            f"{base}/sparql?stored=series-timeline&p.series=mech:transport-ministers",
-            f"{base}/sparql?query=SELECT%20(COUNT(*)%20AS%20%3Fn)%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D"]
+    urls = [
+        f"{base}/sparql?stored=members",
+        f"{base}/sparql?stored=summits",
+        f"{base}/sparql?stored=series-timeline&p.series=mech:transport-ministers",
+        f"{base}/sparql?query=SELECT%20(COUNT(*)%20AS%20%3Fn)%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D",
+    ]
     errors: list[str] = []
 
     def client(i: int, n: int) -> None:
@@ -235,9 +263,9 @@ def test_server_under_bounded_load_then_clean_stop():
         for t in threads:
             t.join(120)
 
-    burst(20)                        # warm up
+    burst(20)  # warm up
     before = _rss_kib(proc.pid)
-    burst(200)                       # 16 clients x 200 queries
+    burst(200)  # 16 clients x 200 queries
     after = _rss_kib(proc.pid)
     assert errors == []
     assert after - before < 60_000, f"memory grew by {after - before} KiB"

@@ -1,11 +1,12 @@
 """Loading: clear errors for broken input, normal loading of valid oddities."""
+
 from __future__ import annotations
 
 import pytest
 
 from ots_kg.errors import LoadError
-from ots_kg.load import load_data, load_graph
-from ots_kg.namespaces import OTS
+from ots_kg.io.loader import load_data, load_graph
+from ots_kg.model.vocab import OTS
 
 
 def test_bundled_graph_has_ontology_and_passages(graph):
@@ -14,13 +15,16 @@ def test_bundled_graph_has_ontology_and_passages(graph):
     assert len(passages) > 300
 
 
-@pytest.mark.parametrize("content,words", [
-    (b"", "empty file"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
-    ("@prefix ex: <http://e/> .\nex:a ex:b \"caf\xe9\" .\n".encode("latin-1"), ":2: not UTF-8"),
-    (b"@prefix ex: <http://e/> .\nex:a ex:b <not an iri> .\n", ":2:"),
-    (b"@prefix ex: <http://e/> .\nex:a ex:b ex:c ;;; ?? .\n", ":2:"),
-])
+@pytest.mark.parametrize(
+    "content,words",
+    [
+        (b"", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
+        ('@prefix ex: <http://e/> .\nex:a ex:b "caf\xe9" .\n'.encode("latin-1"), ":2: not UTF-8"),
+        (b"@prefix ex: <http://e/> .\nex:a ex:b <not an iri> .\n", ":2:"),
+        (b"@prefix ex: <http://e/> .\nex:a ex:b ex:c ;;; ?? .\n", ":2:"),
+    ],
+)
 def test_bad_files_raise_load_error_naming_the_file(tmp_path, content, words):
     path = tmp_path / "bad.ttl"
     path.write_bytes(content)
@@ -36,8 +40,7 @@ def test_folder_without_turtle(tmp_path):
 
 def test_bom_crlf_and_non_ascii_load(tmp_path):
     path = tmp_path / "odd.ttl"
-    text = ('@prefix ex: <http://example.org/> .\r\n'
-            'ex:Türkiye ex:label "Türkiye — Şəki"@tr .\r\n')
+    text = '@prefix ex: <http://example.org/> .\r\nex:Türkiye ex:label "Türkiye — Şəki"@tr .\r\n'
     path.write_bytes("\ufeff".encode() + text.encode("utf-8"))
     graph = load_data([path])
     assert len(graph) == 1
@@ -51,3 +54,30 @@ def test_loading_does_not_change_files(tmp_path):
     with pytest.raises(LoadError):
         load_graph([path])
     assert path.read_bytes() == before
+
+
+def test_store_and_graph_loaders_give_the_same_triples(graph):
+    """One loader, two sinks: the Oxigraph store holds the rdflib graph's triples (passages included)."""
+    from ots_kg.io.loader import load_store
+    from ots_kg.model.terms import from_ox, from_rdflib
+
+    def key(terms):
+        return tuple(("bnode",) if t.kind == "bnode" else t for t in terms)
+
+    store = sorted(
+        map(key, ((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in load_store())), key=repr
+    )
+    reference = sorted((key(tuple(map(from_rdflib, t))) for t in graph), key=repr)
+    assert store == reference
+
+
+def test_every_syntax_error_of_every_file_is_collected(tmp_path):
+    first, second = tmp_path / "a.ttl", tmp_path / "b.ttl"
+    first.write_text("@prefix ex: <http://e/> .\nex:a ex:b .\n")
+    second.write_text("@prefix ex: <http://e/> .\n\nfoo:a ex:b ex:c .\n")
+    with pytest.raises(LoadError) as err:
+        load_data([tmp_path])
+    assert err.value.problems == [
+        f"{first}:2: . is not a valid RDF object",
+        f"{second}:3: The prefix foo: has not been declared",
+    ]

@@ -1,18 +1,18 @@
 """The OWL-RL closure of ontology + data is consistent."""
+
 from __future__ import annotations
 
 import owlrl
 from rdflib import OWL, RDF, Graph
 from rdflib.namespace import Namespace
 
-from ots_kg.load import load_graph
+from ots_kg.io.loader import load_graph
 
 ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
 
 
 def closure(graph: Graph) -> Graph:
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
-                           datatype_axioms=False).expand(graph)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
     return graph
 
 

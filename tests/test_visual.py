@@ -1,4 +1,5 @@
 """Charts and property-graph exports: valid files, and what they show equals what SPARQL counts."""
+
 from __future__ import annotations
 
 import csv
@@ -13,9 +14,10 @@ import pytest
 from conftest import run_cli
 from rdflib import URIRef
 
-from ots_kg import graphtools, plot
 from ots_kg.errors import OtsKgError
-from ots_kg.namespaces import ID, PREFIXES
+from ots_kg.io import property_graph as graphtools
+from ots_kg.model.prefixes import ID, PREFIXES
+from ots_kg.render import charts as plot
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -109,8 +111,7 @@ def test_timeline_rejects_unknown_area_and_format(graph, tmp_path):
 
 
 def test_year_slots_squeeze_long_empty_runs():
-    assert plot.year_slots([1992, 2009, 2010], 1992, 2010) == [(1992, 1992), (1993, 2008), (2009, 2009),
-                                                               (2010, 2010)]
+    assert plot.year_slots([1992, 2009, 2010], 1992, 2010) == [(1992, 1992), (1993, 2008), (2009, 2009), (2010, 2010)]
     assert plot.year_slots([2019, 2021], 2019, 2021) == [(2019, 2019), (2020, 2020), (2021, 2021)]
 
 
@@ -154,6 +155,7 @@ def test_fractional_year_puts_imprecise_dates_mid_period():
 
 # ---- network -----------------------------------------------------------------------------
 
+
 def test_network_edges_are_the_graph_links(graph, tmp_path):
     out = tmp_path / "network.png"
     net = plot.network(graph, out)
@@ -163,8 +165,9 @@ def test_network_edges_are_the_graph_links(graph, tmp_path):
     for mech, org in coordinated:
         assert net.has_edge(str(mech), str(org)), (mech, org)
         assert "ots:coordinatedBy" in net.edges[str(mech), str(org)]["label"]
-    members = select(graph, "SELECT ?s ?o WHERE { ?m a org:Membership ; org:member ?s ; "
-                            "org:organization ?o . ?s a ots:State }")
+    members = select(
+        graph, "SELECT ?s ?o WHERE { ?m a org:Membership ; org:member ?s ; org:organization ?o . ?s a ots:State }"
+    )
     for state, org in members:
         assert net.has_edge(str(state), str(org))
     organs = select(graph, "SELECT ?u WHERE { ?u a ots:PrincipalOrgan ; org:unitOf inst:ots }")
@@ -197,6 +200,7 @@ def test_network_focus_must_be_a_network_node(graph, tmp_path):
 
 # ---- CLI ---------------------------------------------------------------------------------
 
+
 def test_cli_plots(tmp_path):
     png, svg = tmp_path / "t.png", tmp_path / "s.svg"
     proc = run_cli("plot", "timeline", "-o", str(png), "--area", "health", "--from", "2020", "--to", "2023")
@@ -212,11 +216,14 @@ def test_cli_plots(tmp_path):
     assert_png(net)
 
 
-@pytest.mark.parametrize("args, message", [
-    (("plot", "timeline", "--area", "astrology"), "unknown area 'astrology'"),
-    (("plot", "network", "--focus", "state:atlantis"), "not a state, organ, organisation or mechanism"),
-    (("plot", "series", "-o", "chart.gif"), "use .png or .svg"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("plot", "timeline", "--area", "astrology"), "unknown area 'astrology'"),
+        (("plot", "network", "--focus", "state:atlantis"), "not a state, organ, organisation or mechanism"),
+        (("plot", "series", "-o", "chart.gif"), "use .png or .svg"),
+    ],
+)
 def test_cli_plot_errors_are_one_line(tmp_path, args, message):
     proc = run_cli(*args, cwd=tmp_path)
     assert proc.returncode == 2
@@ -270,7 +277,11 @@ def test_graphml_opens_with_networkx(graph, tmp_path, expected_nodes, expected_l
     event = back.nodes[ID + "event/2019-04-17-transport-ministers-4"]
     assert event["label"] == "4th Meeting of the Ministers in charge of Transport"
     assert (event["type"], event["kind"], event["startDate"], event["ordinal"]) == (
-        "ots:MinisterialMeeting", "event", "2019-04-17", 4)
+        "ots:MinisterialMeeting",
+        "event",
+        "2019-04-17",
+        4,
+    )
     assert "aoc:L" in event["wasDerivedFrom"]
     assert back.nodes[ID + "state/turkiye"]["iso3166Alpha2"] == "TR"
 
@@ -301,28 +312,40 @@ def test_neo4j_csv_headers_and_ends(graph, tmp_path, expected_nodes, expected_li
         assert start in known and end in known
         assert rel_type.replace("_", "").isalnum() and rel_type.isupper()
     assert {(s, e, p) for s, e, _, p in rels[1:]} == expected_links
-    assert ["https://w3id.org/ots-kg/id/event/2019-04-17-transport-ministers-4",
-            ID + "mechanism/transport-ministers", "IN_SERIES", "ots:inSeries"] in rels
+    assert [
+        "https://w3id.org/ots-kg/id/event/2019-04-17-transport-ministers-4",
+        ID + "mechanism/transport-ministers",
+        "IN_SERIES",
+        "ots:inSeries",
+    ] in rels
 
 
 def test_exports_are_deterministic_across_hash_seeds(tmp_path):
-    script = ("import sys; from ots_kg.load import load_graph; from ots_kg import graphtools as gt; "
-              "g = load_graph(); gt.write_graphml(g, sys.argv[1] + '/g.graphml'); "
-              "gt.write_neo4j_csv(g, sys.argv[1])")
+    script = (
+        "import sys; from ots_kg.io.loader import load_graph; from ots_kg.io import property_graph as gt; "
+        "g = load_graph(); gt.write_graphml(g, sys.argv[1] + '/g.graphml'); "
+        "gt.write_neo4j_csv(g, sys.argv[1])"
+    )
     outputs = []
     for seed in ("1", "2"):
         folder = tmp_path / seed
         folder.mkdir()
-        subprocess.run([sys.executable, "-c", script, str(folder)], check=True, timeout=300,
-                       env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"})
+        subprocess.run(
+            [sys.executable, "-c", script, str(folder)],
+            check=True,
+            timeout=300,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+        )
         outputs.append([(folder / n).read_bytes() for n in ("g.graphml", "nodes.csv", "relationships.csv")])
     assert outputs[0] == outputs[1]
 
 
 def test_kinds_and_compact_names(graph):
-    classify = graphtools.Classifier(graph)
+    from ots_kg.model import graph as model
+
+    classify = model.Classifier(graph)
     assert classify.kind(URIRef(ID + "mechanism/transport-coordination-committee")) == "mechanism"
     assert classify.kind(URIRef(ID + "org/secretariat")) == "organ"
     assert classify.kind(URIRef(ID + "state/hungary")) == "state"
-    assert graphtools.compact(URIRef(ID + "event/x")) == "event:x"
-    assert graphtools.expand("area:health") == URIRef(ID + "area/health")
+    assert model.compact(URIRef(ID + "event/x")) == "event:x"
+    assert model.expand("area:health") == URIRef(ID + "area/health")

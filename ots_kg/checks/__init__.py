@@ -1,0 +1,1 @@
+"""Checks and counts over a loaded graph: check-sources and stats."""

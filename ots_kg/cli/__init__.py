@@ -1,0 +1,81 @@
+"""`ots-kg`: a thin command line over the Python API, one module per subject.
+
+Exit codes: 0 ok, 1 the data does not conform / the check found problems, 2 usage or input
+error (one line on stderr, never a traceback). Commands import their machinery lazily, so
+`ots-kg query` on a warm cache never imports rdflib.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import OtsKgError
+from ..sparql.limits import QueryTimeout
+from .common import EPILOG
+from .graph import check_sources_cmd, export, stats, validate
+from .query import queries, query
+from .store import push, serve
+from .visual import docs, plot
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ots-kg")
+def cli() -> None:
+    """The knowledge graph of the Organization of Turkic States.
+
+    Validate it, query it with stored or ad-hoc SPARQL, export it, count it. Every command
+    works on the bundled data unless you give it Turtle files or folders.
+
+    \b
+    Examples:
+      ots-kg validate                      # the bundled graph against the SHACL shapes
+      ots-kg queries                       # the stored query catalogue
+      ots-kg query summits                 # every summit with date, city and theme
+      ots-kg query series-timeline -p series=mech:transport-ministers
+      ots-kg export --format nt -o ots.nt  # the whole graph, byte-stable
+    """
+
+
+for command in (validate, queries, query, export, stats, push, serve, check_sources_cmd, plot, docs):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point: click's and our errors become one line on stderr with exit code 2."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        code = 2
+    except click.UsageError as exc:
+        click.echo(f"ots-kg: {exc.format_message()}", err=True)
+        code = 2
+    except click.ClickException as exc:
+        click.echo(f"ots-kg: {exc.format_message()}", err=True)
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("ots-kg: aborted", err=True)
+        code = 1
+    except OtsKgError as exc:
+        click.echo(f"ots-kg: {exc}", err=True)
+        code = exc.exit_code
+        if isinstance(exc, QueryTimeout):  # a query thread is still running: end it too
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    except BrokenPipeError:
+        code = 0
+    except KeyboardInterrupt:
+        code = 130
+    except Exception as exc:  # a bug of ours: still no traceback unless asked
+        if os.environ.get("OTS_KG_DEBUG"):
+            raise
+        click.echo(
+            f"ots-kg: internal error: {type(exc).__name__}: {exc} (set OTS_KG_DEBUG=1 for a traceback)", err=True
+        )
+        code = 3
+    sys.exit(code if isinstance(code, int) else 0)

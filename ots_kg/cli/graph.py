@@ -1,0 +1,146 @@
+"""Commands over the whole graph: validate, export, stats, check-sources."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import OtsKgError
+from ..model.formats import EXPORT_FORMATS, LISTING_FORMATS, REPORT_FORMATS
+from ..validation import ENGINES as VALIDATION_ENGINES
+from .common import EPILOG, PATHS, write
+
+
+@click.command(epilog=EPILOG)
+@PATHS
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(REPORT_FORMATS),
+    default="text",
+    show_default=True,
+    help="Report as grouped text, JSON, or the SHACL report graph.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(VALIDATION_ENGINES),
+    default="pyshacl",
+    show_default=True,
+    help="pyshacl: pySHACL for core constraints, SPARQL constraints run once over the graph; "
+    "oxigraph: every constraint compiled to SPARQL on Oxigraph (large graphs); "
+    "pyshacl-full: plain pySHACL (slow reference).",
+)
+def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
+    """Check Turtle files or folders (default: the bundled data/) against the shapes.
+
+    The data is loaded together with the ontology and checked with pySHACL against
+    ontology/shapes.ttl. The text report groups results by shape and shows focus node,
+    path, value, message and severity. Warnings are shown but do not fail.
+
+    Exit 0 when the graph conforms, 1 on any violation, 2 when a file cannot be read.
+    """
+    from ..render.report import FORMATS
+    from ..validation.validate import validate as run
+
+    report = run(list(paths) or None, engine=engine)
+    click.echo(FORMATS[fmt](report))
+    sys.exit(0 if report.conforms else 1)
+
+
+@click.command(epilog=EPILOG)
+@PATHS
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="ttl",
+    show_default=True,
+    help="RDF formats, or graphml (Gephi, Cytoscape, yEd) and csv (Neo4j bulk import).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to a file (a folder for csv: nodes.csv and relationships.csv).",
+)
+def export(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    """Write the whole graph (ontology + data) in one format.
+
+    RDF output is deterministic: blank nodes are named by content and statements sorted,
+    so the same input gives byte-identical files, fit for git diffs. graphml and csv turn
+    the data into a property graph: resources become nodes (label, type, kind and their
+    literal values as attributes), object properties become labelled edges.
+
+    \b
+    Examples:
+      ots-kg export --format nt -o ots.nt
+      ots-kg export --format graphml -o ots.graphml
+      ots-kg export --format csv -o neo4j/    # then: neo4j-admin database import full \\
+                                              #   --nodes=neo4j/nodes.csv --relationships=neo4j/relationships.csv
+    """
+    from ..io.loader import load_graph
+
+    graph = load_graph(list(paths) or None)
+    if fmt in ("graphml", "csv"):
+        from ..io.property_graph import write_graphml, write_neo4j_csv
+
+        if output is None:
+            raise OtsKgError(f"--format {fmt} needs -o ({'a file' if fmt == 'graphml' else 'a folder'})")
+        if fmt == "graphml":
+            nodes, edges = write_graphml(graph, output)
+            click.echo(f"wrote {output}: {nodes} nodes, {edges} edges", err=True)
+        else:
+            written = write_neo4j_csv(graph, output)
+            click.echo("wrote " + ", ".join(str(p) for p in written), err=True)
+        return
+    from ..io.export import serialize
+
+    write(serialize(graph, fmt), output)
+
+
+@click.command(epilog=EPILOG)
+@PATHS
+@click.option("--format", "fmt", type=click.Choice(LISTING_FORMATS), default="text", show_default=True)
+def stats(paths: tuple[Path, ...], fmt: str) -> None:
+    """Count the graph: nodes by class, events by area of cooperation and by year."""
+    from ..checks.stats import stats as count
+    from ..io.loader import load_graph
+
+    result = count(load_graph(list(paths) or None))
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=1, ensure_ascii=False))
+        return
+    for section, counts in result.items():
+        click.echo(f"{section}:")
+        width = max((len(k) for k in counts), default=0)
+        for key, value in counts.items():
+            click.echo(f"  {key.ljust(width)}  {value}")
+
+
+@click.command("check-sources", epilog=EPILOG)
+@PATHS
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder with the source documents (e.g. ../shared/sources).",
+)
+def check_sources_cmd(paths: tuple[Path, ...], sources: Path) -> None:
+    """Verify the data against the source texts.
+
+    Every cited passage (document#L<line>) must exist, and every date in the graph must be
+    written in a passage that its node (or the node owning it) cites. Exit 1 with a list
+    of problems otherwise.
+    """
+    from ..checks.sources import check_sources
+    from ..io.loader import load_data
+
+    graph = load_data(list(paths) or None)
+    passages, dated, problems = check_sources(graph, sources)
+    for problem in problems:
+        click.echo(f"{problem.node}: {problem.message}")
+    click.echo(f"check-sources: {passages} passages, {dated} dated facts, {len(problems)} problems")
+    sys.exit(1 if problems else 0)

@@ -1,0 +1,172 @@
+"""Pictures and documentation of the graph: `ots-kg plot ...` and `ots-kg docs`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+EPILOG = "Exit codes: 0 ok, 2 usage or input error (e.g. an unknown area or an unwritable file)."
+_PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+def _load(paths: tuple[Path, ...]):
+    from ..io.loader import load_graph
+
+    return load_graph(list(paths) or None)
+
+
+@click.group(epilog=EPILOG)
+def plot() -> None:
+    """Charts of the graph (timeline, series, network) as PNG or SVG.
+
+    The format follows the file suffix (.png or .svg). Every chart reads the bundled data
+    unless you give Turtle files or folders as PATH arguments.
+
+    \b
+    Examples:
+      ots-kg plot timeline -o timeline.svg --area health --area transport
+      ots-kg plot series -o series.png
+      ots-kg plot network --focus inst:secretariat --depth 2 -o secretariat.png
+    """
+
+
+@plot.command(epilog=EPILOG)
+@_PATHS
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default="timeline.png",
+    show_default=True,
+    help="Chart file, .png or .svg.",
+)
+@click.option(
+    "--area",
+    "areas",
+    multiple=True,
+    metavar="AREA",
+    help="Only this area of cooperation: a slug (health), area:health or a full IRI (repeatable).",
+)
+@click.option("--from", "year_from", type=int, metavar="YEAR", help="First year to show.")
+@click.option("--to", "year_to", type=int, metavar="YEAR", help="Last year to show.")
+def timeline(
+    paths: tuple[Path, ...], output: Path, areas: tuple[str, ...], year_from: int | None, year_to: int | None
+) -> None:
+    """Events per year, stacked by area of cooperation.
+
+    Counts every event (any subclass of schema:Event) by the year of its schema:startDate
+    and its ots:area, one colour per area, with the number of distinct events on each bar.
+    Long runs of years without events are squeezed into one slot.
+
+    \b
+    Example:
+      ots-kg plot timeline --area health --area area:transport --from 2015 --to 2024 -o t.svg
+    """
+    from ..render.charts import timeline as draw
+
+    data = draw(_load(paths), output, areas, year_from, year_to)
+    click.echo(f"{output}: {data.events} events in {len(data.totals)} years, {len(data.areas)} areas")
+
+
+@plot.command(epilog=EPILOG)
+@_PATHS
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default="series.png",
+    show_default=True,
+    help="Chart file, .png or .svg.",
+)
+def series(paths: tuple[Path, ...], output: Path) -> None:
+    """Meeting series over time: one row per series, one marker per meeting.
+
+    Every ots:MeetingSeries with at least one event (ots:inSeries) gets a row; each meeting
+    sits at its start date, labelled with its ordinal and city. Planned meetings
+    (ots:isPlanned true) are hollow, extraordinary/informal/ad-hoc ones diamonds.
+
+    \b
+    Example:
+      ots-kg plot series -o series.svg
+    """
+    from ..render.charts import series as draw
+
+    data = draw(_load(paths), output)
+    meetings = sum(len(m) for m in data.meetings.values())
+    click.echo(f"{output}: {len(data.meetings)} series, {meetings} meetings")
+
+
+@plot.command(epilog=EPILOG)
+@_PATHS
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default="network.png",
+    show_default=True,
+    help="Chart file, .png or .svg.",
+)
+@click.option("--focus", metavar="IRI", help="Only the neighbourhood of this entity, e.g. inst:secretariat.")
+@click.option("--depth", type=int, default=1, show_default=True, help="Links from the focus to include.")
+@click.option(
+    "--areas/--no-areas",
+    "with_areas",
+    default=False,
+    show_default=True,
+    help="Also draw the areas of cooperation and link mechanisms to them.",
+)
+def network(paths: tuple[Path, ...], output: Path, focus: str | None, depth: int, with_areas: bool) -> None:
+    """The institutional network: states, the OTS and its organs, organisations, mechanisms.
+
+    Links: org:unitOf/hasUnit, org:linkedTo, memberships (org:member with the role),
+    ots:ofState, ots:coordinatedBy, schema:organizer, ots:hostedBy, ots:partOfMechanism.
+    Colours tell the kind of node; unconnected nodes are left out.
+
+    \b
+    Examples:
+      ots-kg plot network -o network.svg
+      ots-kg plot network --focus state:hungary --depth 2 -o hungary.png
+    """
+    from ..render.charts import network as draw
+
+    net = draw(_load(paths), output, focus, depth, with_areas)
+    click.echo(f"{output}: {net.number_of_nodes()} nodes, {net.number_of_edges()} links")
+
+
+@click.command(epilog=EPILOG)
+@_PATHS
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="site",
+    show_default=True,
+    help="Folder to write the site into (created if missing).",
+)
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Source documents folder, to show file names and line numbers of cited passages "
+    "[default: ../shared/sources beside the checkout, when present].",
+)
+def docs(paths: tuple[Path, ...], output: Path, sources: Path | None) -> None:
+    """Build a static, offline documentation site of the graph.
+
+    Writes index.html with: the ontology reference (every class and property), the SHACL
+    shapes in plain words, the stored query catalogue with sample results, a page per
+    state, organisation, mechanism, event, document, person, place and area with its facts
+    and cited passages, and the charts as SVG. No external assets: open it from disk.
+
+    \b
+    Example:
+      ots-kg docs -o site && xdg-open site/index.html
+    """
+    from ..render.site import build
+
+    report = build(output, list(paths) or None, sources=sources)
+    click.echo(
+        f"docs: {report.pages} pages and {len(report.charts)} charts in {output} "
+        f"({report.seconds:.1f} s); open {output / 'index.html'}"
+    )

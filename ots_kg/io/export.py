@@ -1,0 +1,98 @@
+"""Deterministic serialisation: the same graph gives byte-identical output in every format."""
+
+from __future__ import annotations
+
+import json
+
+from rdflib import Graph, URIRef
+from rdflib.compare import to_canonical_graph
+
+from ..errors import OtsKgError
+from ..model.formats import GRAPH_FORMATS
+from ..model.vocab import bind_all
+
+GRAPH_IRI = URIRef("https://w3id.org/ots-kg/id/graph")
+
+
+class _SortedGraph(Graph):
+    """A graph whose subject iteration is sorted: rdflib's RDF/XML writer walks subjects()."""
+
+    def subjects(self, predicate=None, object=None, unique=False):  # noqa: A002
+        return iter(sorted(set(super().subjects(predicate, object)), key=lambda t: t.n3()))
+
+
+def canonical(graph: Graph) -> Graph:
+    """Blank nodes renamed by content and triples inserted in sorted order.
+
+    rdflib's serialisers follow insertion order (and the hash seed for blank node ids);
+    fixing both makes the bytes depend on the triples alone.
+    """
+    canon = to_canonical_graph(graph)
+    out = _SortedGraph(identifier=GRAPH_IRI)
+    bind_all(out)
+    for prefix, ns in graph.namespaces():
+        if prefix not in dict(out.namespaces()):
+            out.bind(prefix, ns)
+    for triple in sorted(canon, key=lambda t: tuple(x.n3() for x in t)):
+        out.add(triple)
+    return out
+
+
+def serialize(graph: Graph, fmt: str = "ttl") -> str:
+    """The graph as text in one of model.formats.GRAPH_FORMATS."""
+    if fmt not in GRAPH_FORMATS:
+        raise OtsKgError(f"unknown format {fmt!r}; choose one of {', '.join(GRAPH_FORMATS)}")
+    canon = canonical(graph)
+    rdflib_format = GRAPH_FORMATS[fmt].rdflib
+    if fmt == "nt":
+        lines = canon.serialize(format=rdflib_format).splitlines()
+        return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
+    if fmt == "jsonld":
+        return _jsonld(canon)
+    return canon.serialize(format=rdflib_format)
+
+
+def reparse(text: str, fmt: str) -> Graph:
+    """Read an export back (TriG into its default graph), for round-trip checks."""
+    from rdflib import Dataset
+
+    parser = {"ttl": "turtle", "nt": "nt"}.get(fmt, GRAPH_FORMATS[fmt].rdflib)
+    if fmt == "trig":
+        dataset = Dataset()
+        dataset.parse(data=text, format=parser)
+        graph = Graph()
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            graph.add((s, p, o))
+        return graph
+    return Graph().parse(data=text, format=parser)
+
+
+def _jsonld(graph: Graph) -> str:
+    """Flattened, expanded JSON-LD written directly: rdflib's serialiser drops a blank node
+    that points at itself, and its key order depends on the hash seed."""
+    from rdflib import BNode, Literal
+
+    def ref(term) -> str:
+        return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+    nodes: dict[str, dict[str, list]] = {}
+    for s, p, o in graph:
+        node = nodes.setdefault(ref(s), {})
+        if isinstance(o, Literal):
+            value: dict[str, str] = {"@value": str(o)}
+            if o.language:
+                value["@language"] = o.language
+            elif o.datatype:
+                value["@type"] = str(o.datatype)
+        else:
+            value = {"@id": ref(o)}
+        key = "@type" if str(p) == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" and "@id" in value else str(p)
+        node.setdefault(key, []).append(value["@id"] if key == "@type" else value)
+    out = []
+    for node_id in sorted(nodes):
+        props = nodes[node_id]
+        entry: dict[str, object] = {"@id": node_id}
+        for key in sorted(props):
+            entry[key] = sorted(props[key], key=lambda v: json.dumps(v, sort_keys=True))
+        out.append(entry)
+    return json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n"

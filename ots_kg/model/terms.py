@@ -1,0 +1,196 @@
+"""One RDF term type and the one converter between it, rdflib and pyoxigraph.
+
+Every engine answers in its own term classes; results, validation findings and the
+loader speak `Term`, so rendering and comparing never care which engine answered. Like
+oxrdflib's `_converter.py`, each crossing (`from_rdflib`/`to_rdflib`, `from_ox`/`to_ox`,
+SPARQL JSON) is written once, here. rdflib and pyoxigraph are imported lazily.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .prefixes import RDF, XSD, compact_iri
+
+XSD_STRING = XSD + "string"
+RDF_LANG = RDF + "langString"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """An IRI, blank node or literal. Literals always carry a datatype (RDF 1.1: plain
+    strings are xsd:string, language-tagged ones rdf:langString), so two engines' answers
+    compare equal exactly when they are the same RDF term."""
+
+    kind: str  # "uri" | "bnode" | "literal"
+    value: str
+    language: str | None = None
+    datatype: str | None = None
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def is_iri(self) -> bool:
+        return self.kind == "uri"
+
+    @property
+    def is_literal(self) -> bool:
+        return self.kind == "literal"
+
+    @property
+    def is_plain(self) -> bool:
+        """A literal without an explicit datatype (xsd:string or language-tagged)."""
+        return self.kind == "literal" and self.datatype in (XSD_STRING, RDF_LANG)
+
+    def n3(self) -> str:
+        """N-Triples form (escaped), also valid in SPARQL (VALUES blocks)."""
+        if self.kind == "uri":
+            return f"<{self.value}>"
+        if self.kind == "bnode":
+            return f"_:{self.value}"
+        text = '"' + escape(self.value) + '"'
+        if self.language:
+            return f"{text}@{self.language}"
+        return text if self.datatype == XSD_STRING else f"{text}^^<{self.datatype}>"
+
+    def compact(self) -> str:
+        """For people: IRIs with project prefixes, literals as their lexical form."""
+        if self.kind == "uri":
+            return compact_iri(self.value)
+        if self.kind == "bnode":
+            return "_:" + self.value
+        return self.value
+
+
+def iri(value: str) -> Term:
+    return Term("uri", value)
+
+
+def literal(value: str, datatype: str | None = None, language: str | None = None) -> Term:
+    """A literal with RDF 1.1's implicit datatypes made explicit."""
+    if language:
+        return Term("literal", value, language, RDF_LANG)
+    return Term("literal", value, None, datatype or XSD_STRING)
+
+
+def bnode(value: str) -> Term:
+    return Term("bnode", value)
+
+
+def escape(value: str) -> str:
+    """Escape a lexical form for N-Triples / SPARQL string syntax."""
+    return (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    )
+
+
+# ---- pyoxigraph ---------------------------------------------------------------------------
+
+
+def from_ox(term: Any) -> Term | None:
+    """A pyoxigraph NamedNode, BlankNode or Literal as a Term."""
+    if term is None:
+        return None
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return Term("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return Term("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Term("literal", term.value, term.language, RDF_LANG)
+        return Term("literal", term.value, None, term.datatype.value)
+    raise TypeError(f"not an Oxigraph term: {term!r}")
+
+
+@lru_cache(maxsize=65536)
+def _ox_named(value: str):
+    import pyoxigraph as ox
+
+    return ox.NamedNode(value)
+
+
+def to_ox(term: Term):
+    """A Term as a pyoxigraph term."""
+    import pyoxigraph as ox
+
+    if term.kind == "uri":
+        return _ox_named(term.value)
+    if term.kind == "bnode":
+        return ox.BlankNode(term.value)
+    if term.language:
+        return ox.Literal(term.value, language=term.language)
+    return ox.Literal(term.value, datatype=_ox_named(term.datatype or XSD_STRING))
+
+
+# ---- rdflib -------------------------------------------------------------------------------
+
+
+def from_rdflib(term: Any) -> Term | None:
+    """An rdflib URIRef, BNode or Literal as a Term."""
+    if term is None:
+        return None
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return Term("uri", str(term))
+    if isinstance(term, BNode):
+        return Term("bnode", str(term))
+    if isinstance(term, Literal):
+        return literal(str(term), str(term.datatype) if term.datatype else None, term.language)
+    raise TypeError(f"not an rdflib term: {term!r}")
+
+
+@lru_cache(maxsize=65536)
+def _rdflib_iri(value: str):
+    from rdflib import URIRef
+
+    return URIRef(value)
+
+
+def to_rdflib(term: Term):
+    """A Term as an rdflib term (plain strings keep their explicit xsd:string, as the
+    Oxigraph parser gives them)."""
+    from rdflib import BNode, Literal
+
+    if term.kind == "uri":
+        return _rdflib_iri(term.value)
+    if term.kind == "bnode":
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=_rdflib_iri(term.datatype or XSD_STRING))
+
+
+def ox_to_rdflib(term: Any):
+    """Straight from pyoxigraph to rdflib (the loader's hot path), through the same rules."""
+    return to_rdflib(from_ox(term))
+
+
+# ---- SPARQL 1.1 JSON results --------------------------------------------------------------
+
+
+def from_json(binding: dict | None) -> Term | None:
+    """One binding of SPARQL 1.1 JSON results as a Term."""
+    if binding is None:
+        return None
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return Term("uri", value)
+    if kind == "bnode":
+        return Term("bnode", value)
+    return literal(value, binding.get("datatype"), binding.get("xml:lang"))
+
+
+def to_json(term: Term) -> dict[str, str]:
+    """A Term as a SPARQL 1.1 JSON results binding (xsd:string left implicit)."""
+    out = {"type": term.kind, "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.kind == "literal" and term.datatype != XSD_STRING:
+        out["datatype"] = term.datatype
+    return out

@@ -1,0 +1,770 @@
+"""Charts of the graph: events per year by area, meeting series over time, the institutional network.
+
+Each chart function reads what it draws from the graph, writes a PNG or SVG (chosen by the
+file suffix) and returns the data it plotted, so tests can check the picture against an
+independent SPARQL count. matplotlib is imported lazily with the Agg backend: the CLI starts
+fast and never needs a display.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import SKOS
+
+from ..errors import OtsKgError
+from ..model.formats import CHART_SUFFIXES as FORMATS
+from ..model.graph import Classifier, compact, events, expand, label
+from ..model.kinds import AFFILIATED_COLOUR, BY_NAME
+from ..model.vocab import ORG, OTS, PREFIXES, SCHEMA
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.hashsalt": "ots-kg", "font.size": 9, "axes.titleweight": "bold"})
+    return plt
+
+
+def _save(fig, output: str | os.PathLike[str]) -> Path:
+    """Write PNG or SVG by suffix; SVGs carry no date, so rebuilding gives the same bytes."""
+    plt = _pyplot()
+    path = Path(output)
+    if path.suffix.lower() not in FORMATS:
+        plt.close(fig)
+        raise OtsKgError(f"{path}: unknown chart format {path.suffix or '(none)'!r}; use .png or .svg")
+    metadata = {"Date": None} if path.suffix.lower() == ".svg" else {"Software": "ots-kg"}
+    try:
+        fig.savefig(path, dpi=150, metadata=metadata, bbox_inches="tight")
+    except OSError as exc:
+        raise OtsKgError(f"{path}: cannot write ({exc.strerror})") from None
+    finally:
+        plt.close(fig)
+    return path
+
+
+def short_label(graph: Graph, node, limit: int = 40) -> str:
+    """The label, or a shorter alternative label (an acronym), or the label cut at limit."""
+    text = label(graph, node)
+    if len(text) <= limit:
+        return text
+    alts = sorted((str(a) for a in graph.objects(node, SKOS.altLabel)), key=len)
+    if alts and len(alts[0]) < len(text):
+        text = alts[0]
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# ---- areas -----------------------------------------------------------------------------
+
+
+def all_areas(graph: Graph) -> list[URIRef]:
+    """The areas of cooperation, sorted by label (which fixes their colours)."""
+    return sorted(graph.subjects(RDF.type, OTS.AreaOfCooperation), key=lambda a: label(graph, a))
+
+
+def resolve_areas(graph: Graph, specs: Iterable[str]) -> list[URIRef]:
+    """Area slugs (health), prefixed (area:health) or full IRIs as area nodes; unknown ones fail."""
+    known = set(all_areas(graph))
+    slugs = sorted(str(a).rsplit("/", 1)[-1] for a in known)
+    found: list[URIRef] = []
+    for spec in specs:
+        text = spec.strip()
+        iri = expand(text) if ":" in text else URIRef(PREFIXES["area"] + text)
+        if iri not in known:
+            raise OtsKgError(f"unknown area {spec!r}; areas: {', '.join(slugs)}")
+        if iri not in found:
+            found.append(iri)
+    return found
+
+
+def _area_colours(graph: Graph) -> dict[URIRef, object]:
+    from matplotlib import colormaps
+
+    tab20 = colormaps["tab20"].colors
+    palette = list(tab20[0::2]) + list(tab20[1::2]) + list(colormaps["tab20b"].colors[::4])
+    return {area: palette[i % len(palette)] for i, area in enumerate(all_areas(graph))}
+
+
+# ---- timeline -------------------------------------------------------------------------
+
+
+@dataclass
+class Timeline:
+    """What `timeline` drew: counts[year][area label] (events; an event of two areas counts
+    in both) and totals[year] (distinct events), only years and areas that have events."""
+
+    counts: dict[str, dict[str, int]]
+    totals: dict[str, int]
+    areas: list[str]
+    events: int = 0
+    multi_area: int = 0
+
+
+def timeline_data(
+    graph: Graph, areas: Sequence[str] = (), year_from: int | None = None, year_to: int | None = None
+) -> Timeline:
+    """Events per start year and area of cooperation, optionally limited to areas and years."""
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise OtsKgError(f"--from {year_from} is after --to {year_to}")
+    wanted = set(resolve_areas(graph, areas)) if areas else None
+    counts: dict[str, Counter] = defaultdict(Counter)
+    per_year: dict[str, set] = defaultdict(set)
+    multi = 0
+    for event in events(graph):
+        start = graph.value(event, SCHEMA.startDate)
+        if start is None:
+            continue
+        year = str(start)[:4]
+        if (year_from is not None and int(year) < year_from) or (year_to is not None and int(year) > year_to):
+            continue
+        event_areas = [a for a in graph.objects(event, OTS.area) if wanted is None or a in wanted]
+        if not event_areas:
+            continue
+        multi += len(event_areas) > 1
+        per_year[year].add(event)
+        for area in event_areas:
+            counts[year][label(graph, area)] += 1
+    years = sorted(counts)
+    used = Counter()
+    for year in years:
+        used.update(counts[year])
+    return Timeline(
+        counts={y: dict(sorted(counts[y].items())) for y in years},
+        totals={y: len(per_year[y]) for y in years},
+        areas=[a for a, _ in sorted(used.items(), key=lambda kv: (-kv[1], kv[0]))],
+        events=sum(len(per_year[y]) for y in years),
+        multi_area=multi,
+    )
+
+
+def year_slots(years: Iterable[int], first: int, last: int, min_gap: int = 4) -> list[tuple[int, int]]:
+    """Year ranges to draw, one per slot: a year with data is (y, y); a run of at least
+    min_gap empty years is one slot (a, b), so a lone early event does not squash the rest."""
+    have = set(years)
+    slots: list[tuple[int, int]] = []
+    year = first
+    while year <= last:
+        end = year
+        while end + 1 <= last and end + 1 not in have and year not in have:
+            end += 1
+        if year not in have and end - year + 1 >= min_gap and first < year and end < last:
+            slots.append((year, end))
+        else:
+            end = year
+            slots.append((year, year))
+        year = end + 1
+    return slots
+
+
+def _slot_label(slot: tuple[int, int]) -> str:
+    return str(slot[0]) if slot[0] == slot[1] else f"{slot[0]}–{slot[1]}\n(none)"
+
+
+def timeline(
+    graph: Graph,
+    output: str | os.PathLike[str],
+    areas: Sequence[str] = (),
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> Timeline:
+    """Stacked bars: events per year, one colour per area of cooperation, totals on top."""
+    data = timeline_data(graph, areas, year_from, year_to)
+    plt = _pyplot()
+    colours = {label(graph, a): c for a, c in _area_colours(graph).items()}
+    if data.counts:
+        first = year_from if year_from is not None else int(min(data.counts))
+        last = year_to if year_to is not None else int(max(data.counts))
+    else:
+        first, last = year_from or 2009, year_to or year_from or 2009
+    slots = year_slots((int(y) for y in data.counts), first, last)
+    keys = [str(a) if a == b else "" for a, b in slots]
+    xs = list(range(len(slots)))
+    fig, ax = plt.subplots(figsize=(13, 6.2))
+    bottoms = [0] * len(slots)
+    for area in data.areas:  # biggest area at the bottom
+        heights = [data.counts.get(k, {}).get(area, 0) for k in keys]
+        ax.bar(
+            xs,
+            heights,
+            bottom=bottoms,
+            color=colours.get(area),
+            label=area,
+            edgecolor="white",
+            linewidth=0.4,
+            width=0.8,
+        )
+        bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    for i, key in enumerate(keys):
+        if data.totals.get(key):
+            ax.annotate(
+                str(data.totals[key]),
+                (i, bottoms[i]),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                fontweight="bold",
+            )
+        if not key:
+            ax.axvspan(i - 0.45, i + 0.45, color="#eeeeee", hatch="//", linewidth=0, zorder=0)
+    ax.set_xticks(xs, [_slot_label(s) for s in slots])
+    scope = "all areas" if not areas else ", ".join(data.areas) or "selected areas"
+    ax.set_title(
+        f"OTS events per year by area of cooperation\n{scope}, {first}–{last}: {data.events} events", loc="left"
+    )
+    ax.set_xlabel("year of the event's start date")
+    ax.set_ylabel("events (stacked by area)")
+    ax.margins(x=0.01)
+    ax.set_ylim(0, max(bottoms + [1]) * 1.1)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="x", labelsize=8, labelrotation=45 if len(slots) > 20 else 0)
+    if data.areas:
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(
+            handles[::-1],
+            labels[::-1],
+            title="area of cooperation",
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            fontsize=8,
+        )
+    else:
+        ax.text(0.5, 0.5, "no events match", transform=ax.transAxes, ha="center", color="grey")
+    note = "Numbers on bars: distinct events."
+    if data.multi_area:
+        note += f" {data.multi_area} event(s) belong to two areas and count in each stack."
+    fig.text(0.01, -0.02, note + " Source: ots-kg (schema:startDate, ots:area).", fontsize=7, color="#555555")
+    _save(fig, output)
+    return data
+
+
+# ---- meeting series -------------------------------------------------------------------
+
+
+@dataclass
+class Meeting:
+    """One meeting of a series as drawn: x is its start date as a fractional year."""
+
+    event: str
+    start: str
+    ordinal: int | None
+    place: str | None
+    planned: bool
+    special: bool
+    x: float
+
+
+@dataclass
+class SeriesChart:
+    """What `series` drew: meetings[series IRI] in date order, and each series' label."""
+
+    meetings: dict[str, list[Meeting]]
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def fractional_year(value: str) -> float:
+    """2019 -> 2019.5, 2019-04 -> mid-April, 2019-04-17 -> that day: the middle of what is known."""
+    parts = [int(p) for p in value[:10].split("-")]
+    year = parts[0]
+    if len(parts) == 1:
+        return year + 0.5
+    month = parts[1]
+    if len(parts) == 2:
+        return year + (month - 0.5) / 12
+    days = 366 if calendar.isleap(year) else 365
+    day_of_year = sum(calendar.monthrange(year, m)[1] for m in range(1, month)) + parts[2]
+    return year + (day_of_year - 0.5) / days
+
+
+def _flag(graph: Graph, node, prop) -> bool:
+    value = graph.value(node, prop)
+    return bool(value is not None and value.toPython() is True)
+
+
+_SPECIAL = (OTS.isExtraordinary, OTS.isInformal, OTS.isAdHoc)
+
+
+def series_data(graph: Graph) -> SeriesChart:
+    """Every ots:MeetingSeries with at least one event, its meetings in date order."""
+    out: dict[str, list[Meeting]] = {}
+    labels: dict[str, str] = {}
+    for series in sorted(graph.subjects(RDF.type, OTS.MeetingSeries), key=str):
+        meetings = []
+        for event in graph.subjects(OTS.inSeries, series):
+            start = graph.value(event, SCHEMA.startDate)
+            if start is None:
+                continue
+            ordinal = graph.value(event, OTS.ordinal)
+            place = graph.value(event, SCHEMA.location)
+            online = (event, SCHEMA.eventAttendanceMode, SCHEMA.OnlineEventAttendanceMode) in graph
+            meetings.append(
+                Meeting(
+                    event=str(event),
+                    start=str(start),
+                    ordinal=int(ordinal) if ordinal is not None else None,
+                    place=label(graph, place) if place is not None else ("online" if online else None),
+                    planned=_flag(graph, event, OTS.isPlanned),
+                    special=any(_flag(graph, event, p) for p in _SPECIAL),
+                    x=fractional_year(str(start)),
+                )
+            )
+        if meetings:
+            out[str(series)] = sorted(meetings, key=lambda m: (m.x, m.ordinal or 0, m.event))
+            labels[str(series)] = short_label(graph, series, 48)
+    order = sorted(out, key=lambda s: (out[s][0].x, labels[s]))
+    return SeriesChart({s: out[s] for s in order}, {s: labels[s] for s in order})
+
+
+class _Squeeze:
+    """Fractional years -> x positions with long empty stretches squeezed to one year."""
+
+    def __init__(self, xs: Sequence[float]) -> None:
+        years = {int(x) for x in xs} or {2009}
+        self.slots = year_slots(years, min(years), max(years) + 1)
+
+    def __call__(self, x: float) -> float:
+        year = int(x)
+        shift = sum(b - a for a, b in self.slots if b < year)
+        return x - shift
+
+    def ticks(self) -> tuple[list[float], list[str]]:
+        return [self(a) + (0.5 if a != b else 0) for a, b in self.slots], [
+            str(a) if a == b else "…" for a, b in self.slots
+        ]
+
+    def gaps(self) -> str:
+        return ", ".join(f"{a}–{b}" for a, b in self.slots if a != b)
+
+
+def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
+    """One row per meeting series, a marker per meeting annotated with ordinal and place."""
+    data = series_data(graph)
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
+
+    rows = list(data.meetings)
+    squeeze = _Squeeze([m.x for ms in data.meetings.values() for m in ms])
+    height = 1.5 + 0.5 * max(len(rows), 1)
+    fig, ax = plt.subplots(figsize=(15, height))
+    fig.subplots_adjust(left=0.2, right=0.98, top=1 - 1.0 / height, bottom=0.7 / height)
+    ticks, tick_labels = squeeze.ticks()
+    lo, hi = ticks[0] - 0.3, ticks[-1] + 0.6
+    ax.set_xlim(lo, hi)
+    points = ax.get_position().width * fig.get_figwidth() * 72
+    per_point = (hi - lo) / points
+    colour = "#1f5f99"
+    for a, b in squeeze.slots:
+        if a != b:
+            ax.axvspan(squeeze(a) + 0.1, squeeze(a) + 0.9, color="#eeeeee", hatch="//", linewidth=0, zorder=0)
+    for i, key in enumerate(rows):
+        y = len(rows) - 1 - i
+        meetings = data.meetings[key]
+        if i % 2 == 0:
+            ax.axhspan(y - 0.5, y + 0.5, color="#f3f5f8", zorder=0, linewidth=0)
+        ax.plot([squeeze(meetings[0].x), squeeze(meetings[-1].x)], [y, y], color="#b8c4d0", linewidth=1, zorder=1)
+        ends = {"above": float("-inf"), "below": float("-inf")}
+        for m in meetings:
+            x = squeeze(m.x)
+            ax.plot(
+                x,
+                y,
+                marker="D" if m.special else "o",
+                markersize=6.5 if m.special else 7,
+                markerfacecolor="white" if m.planned else colour,
+                markeredgecolor=colour,
+                markeredgewidth=1.4,
+                linestyle="none",
+                zorder=3,
+            )
+            text = " ".join(t for t in (str(m.ordinal) if m.ordinal else "", m.place or "") if t)
+            start = x - 4 * per_point
+            level = next((lv for lv in ("above", "below") if start > ends[lv]), None)
+            if level is None:  # no room either side: the ordinal alone, where it overlaps least
+                level = min(ends, key=ends.get)
+                text = str(m.ordinal) if m.ordinal else ""
+            if not text:
+                continue
+            ends[level] = start + (len(text) * 3.5 + 4) * per_point
+            ax.annotate(
+                text,
+                (x, y),
+                xytext=(-4, 5 if level == "above" else -6),
+                textcoords="offset points",
+                fontsize=6.3,
+                ha="left",
+                va="bottom" if level == "above" else "top",
+                color="#333333",
+                zorder=4,
+            )
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([data.labels[k] for k in reversed(rows)], fontsize=7.5)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xticks(ticks, tick_labels)
+    ax.tick_params(axis="x", labelsize=8, labeltop=True, top=True)
+    ax.grid(axis="x", color="#e2e2e2", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    total = sum(len(ms) for ms in data.meetings.values())
+    fig.suptitle(
+        f"OTS meeting series: {len(rows)} series, {total} meetings (label: ordinal and place)",
+        x=0.01,
+        y=1 - 0.12 / height,
+        ha="left",
+        va="top",
+        fontweight="bold",
+        fontsize=11,
+    )
+    gaps = f"; grey band: {squeeze.gaps()}, no meetings, squeezed" if squeeze.gaps() else ""
+    ax.set_xlabel(f"start date (a year or month without a day is drawn at its middle{gaps})")
+    handles = [
+        Line2D([], [], marker="o", linestyle="none", markerfacecolor=colour, markeredgecolor=colour, label="held"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markerfacecolor="white",
+            markeredgecolor=colour,
+            markeredgewidth=1.4,
+            label="planned (announced, not yet held)",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="D",
+            linestyle="none",
+            markerfacecolor=colour,
+            markeredgecolor=colour,
+            label="extraordinary, informal or ad hoc",
+        ),
+    ]
+    fig.legend(
+        handles=handles,
+        loc="upper right",
+        bbox_to_anchor=(0.98, 1 - 0.08 / height),
+        ncol=3,
+        frameon=False,
+        fontsize=8.5,
+    )
+    _save(fig, output)
+    return data
+
+
+# ---- network --------------------------------------------------------------------------
+
+GROUPS = {  # group -> (legend text, colour); colours from the one table of kinds
+    "ots": ("OTS and its organs", BY_NAME["organ"].colour),
+    "affiliated": ("affiliated organisation", AFFILIATED_COLOUR),
+    "state": ("state", BY_NAME["state"].colour),
+    "institution": ("other organisation", BY_NAME["organisation"].colour),
+    "mechanism": ("mechanism", BY_NAME["mechanism"].colour),
+    "area": ("area of cooperation", BY_NAME["area"].colour),
+}
+NETWORK_LINKS = (
+    ORG.unitOf,
+    ORG.hasUnit,
+    ORG.linkedTo,
+    ORG.subOrganizationOf,
+    OTS.ofState,
+    OTS.coordinatedBy,
+    SCHEMA.organizer,
+    OTS.hostedBy,
+    OTS.partOfMechanism,
+)
+
+
+def _group(graph: Graph, classify: Classifier, node) -> str | None:
+    kind = classify.kind(node)
+    if kind == "organ" or (node, RDF.type, OTS.Organization) in graph:
+        return "ots"
+    if (node, RDF.type, OTS.AffiliatedOrganization) in graph:
+        return "affiliated"
+    if kind == "organisation":
+        return "institution"
+    if kind in ("state", "mechanism"):
+        return kind
+    return None
+
+
+def network_data(graph: Graph, focus: str | None = None, depth: int = 1, with_areas: bool = False):
+    """A networkx Graph of states, the OTS and its organs, organisations and mechanisms.
+
+    Nodes carry `label` and `group`; edges carry `label`, the compact property (memberships
+    give `org:member` with the role). Unconnected nodes are left out; with focus, only the
+    nodes within `depth` links of it.
+    """
+    import networkx as nx
+
+    classify = Classifier(graph)
+    groups: dict[URIRef, str] = {}
+    for node in set(graph.subjects(RDF.type, None)):
+        group = _group(graph, classify, node) if isinstance(node, URIRef) else None
+        if group:
+            groups[node] = group
+    if with_areas:
+        for area in all_areas(graph):
+            groups[area] = "area"
+    net = nx.Graph()
+
+    def link(a, b, text: str) -> None:
+        if a in groups and b in groups and a != b:
+            a, b = str(a), str(b)
+            names = set(net.edges[a, b]["label"].split(", ")) if net.has_edge(a, b) else set()
+            net.add_edge(a, b, label=", ".join(sorted(names | {text})))
+
+    for prop in NETWORK_LINKS:
+        for s, o in graph.subject_objects(prop):
+            link(s, o, "org:unitOf" if prop == ORG.hasUnit else compact(prop))
+    for ms in graph.subjects(RDF.type, ORG.Membership):
+        member, org, role = (graph.value(ms, p) for p in (ORG.member, ORG.organization, ORG.role))
+        if member is not None and org is not None:
+            link(member, org, f"org:member ({label(graph, role)})" if role is not None else "org:member")
+    if with_areas:
+        for mech in [n for n, g in groups.items() if g == "mechanism"]:
+            for area in graph.objects(mech, OTS.area):
+                link(mech, area, "ots:area")
+    for node in list(net.nodes):
+        iri = URIRef(node)
+        net.nodes[node].update(label=short_label(graph, iri, 30), group=groups[iri])
+    if focus is None:
+        return net
+    centre = str(expand(focus))
+    if URIRef(centre) not in groups:
+        raise OtsKgError(
+            f"{focus}: not a state, organ, organisation or mechanism of the graph (the network shows only those)"
+        )
+    if depth < 1:
+        raise OtsKgError(f"--depth must be at least 1, not {depth}")
+    if centre not in net:
+        net.add_node(centre, label=short_label(graph, URIRef(centre), 30), group=groups[URIRef(centre)])
+    return nx.ego_graph(net, centre, radius=depth).copy()
+
+
+def _rings(net, part: list[str]) -> dict:
+    """The OTS at the centre, its organs and affiliated organisations on a ring, states on a
+    wider ring, everything else placed by a spring layout around those fixed anchors."""
+    import math
+
+    import networkx as nx
+
+    group = nx.get_node_attributes(net, "group")
+    centre = [
+        n for n in part if group[n] == "ots" and net.degree(n) == max(net.degree(m) for m in part if group[m] == "ots")
+    ][:1]
+    inner = sorted(
+        (n for n in part if group[n] in ("ots", "affiliated") and n not in centre),
+        key=lambda n: (group[n], net.nodes[n]["label"]),
+    )
+    states = sorted((n for n in part if group[n] == "state"), key=lambda n: net.nodes[n]["label"])
+    pos = {n: (0.0, 0.0) for n in centre}
+    for ring, radius in ((inner, 1.4), (states, 3.0)):
+        for i, node in enumerate(ring):
+            angle = math.pi / 2 + 2 * math.pi * i / max(len(ring), 1)
+            pos[node] = (radius * math.cos(angle), radius * math.sin(angle))
+    free = [n for n in part if n not in pos]
+    if free:
+        sub = net.subgraph(part)
+        pos = nx.spring_layout(sub, pos=pos, fixed=list(pos), seed=7, k=0.36, iterations=300)
+    return dict(pos)
+
+
+def _layout(net, spread: float = 1.0) -> dict:
+    """One layout per connected component, the biggest left, the others packed beside and below.
+
+    One spring layout of a disconnected graph flings the small components to the corners
+    and squeezes the big one into a dot; packing keeps every part readable.
+    """
+    import networkx as nx
+
+    parts = sorted((sorted(c) for c in nx.connected_components(net)), key=lambda c: (-len(c), c))
+    placed = []  # (positions centred on 0, half extent)
+    for part in parts:
+        if len(part) == 1:
+            local = {part[0]: (0.0, 0.0)}
+        elif len(part) > 60 and any(net.nodes[n]["group"] == "ots" for n in part):
+            local = _rings(net, part)
+        else:
+            scale = 0.2 + 0.14 * len(part) ** 0.5 if parts[0] is not part else 1.0
+            local = nx.spring_layout(
+                net.subgraph(part), seed=7, k=spread / len(part) ** 0.5, iterations=200, scale=scale
+            )
+        xs = [p[0] for p in local.values()]
+        ys = [p[1] for p in local.values()]
+        cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        half = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 + 0.3
+        placed.append(({n: (p[0] - cx, p[1] - cy) for n, p in local.items()}, half))
+    pos: dict = {}
+    first, main = placed[0] if placed else ({}, 0.0)
+    pos.update(first)
+    region_x, region_w = main, main * 0.9  # beside the main component, then below it
+    x, y, shelf = region_x, main, 0.0
+    for local, half in placed[1:]:
+        if x > region_x and x + 2 * half > region_x + region_w:
+            x, y, shelf = region_x, y - shelf, 0.0
+        if region_x > -main and y - 2 * half < -main:
+            region_x, region_w = -main, main * 2.9
+            x, y, shelf = region_x, -main, 0.0
+        for node, (px, py) in local.items():
+            pos[node] = (px + x + half, py + y - half)
+        x += 2 * half
+        shelf = max(shelf, 2 * half)
+    return pos
+
+
+def _radial(net, centre: str) -> tuple[dict, dict]:
+    """Positions and label directions for one entity's neighbourhood.
+
+    The focus sits at the centre, its neighbours on a ring; each farther node fans out
+    around the neighbour that brought it in, facing away from the centre, so a hub's many
+    links do not cut across the picture.
+    """
+    import math
+
+    import networkx as nx
+
+    levels = nx.single_source_shortest_path_length(net, centre)
+    order = lambda n: (net.nodes[n]["group"], net.nodes[n]["label"], n)  # noqa: E731
+    children: dict[str, list[str]] = {n: [] for n in levels}
+    for node in sorted(levels, key=lambda n: (levels[n], order(n))):
+        if levels[node] > 0:
+            parent = min((p for p in net.neighbors(node) if levels[p] == levels[node] - 1), key=order)
+            children[parent].append(node)
+    pos = {centre: (0.0, 0.0)}
+    facing = {centre: math.pi / 2}
+    ring = sorted(children[centre], key=order)
+    radius = 1.0 + 0.02 * len(ring)
+    for i, node in enumerate(ring):
+        facing[node] = math.pi / 2 + 2 * math.pi * i / max(len(ring), 1)
+        pos[node] = (radius * math.cos(facing[node]), radius * math.sin(facing[node]))
+    todo = list(ring)
+    while todo:
+        parent = todo.pop(0)
+        kids = sorted(children[parent], key=order)
+        if not kids:
+            continue
+        spread = min(math.radians(300), math.radians(22) * len(kids))
+        reach = 0.55 + 0.06 * len(kids)
+        px, py = pos[parent]
+        for i, node in enumerate(kids):
+            turn = facing[parent] + (spread * ((i + 0.5) / len(kids) - 0.5) if len(kids) > 1 else 0.0)
+            facing[node] = turn
+            pos[node] = (px + reach * math.cos(turn), py + reach * math.sin(turn))
+        todo.extend(kids)
+    return pos, facing
+
+
+def network(
+    graph: Graph, output: str | os.PathLike[str], focus: str | None = None, depth: int = 1, with_areas: bool = False
+):
+    """Draw the institutional network (or one entity's neighbourhood); returns the networkx graph."""
+    import math
+
+    import networkx as nx
+
+    net = network_data(graph, focus, depth, with_areas)
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
+
+    centre = str(expand(focus)) if focus else None
+    small = centre is not None or net.number_of_nodes() <= 60
+    facing: dict = {}
+    if centre:
+        pos, facing = _radial(net, centre)
+        fig, ax = plt.subplots(figsize=(13, 11))
+    else:
+        pos = _layout(net)
+        fig, ax = plt.subplots(figsize=(17, 13))
+    nx.draw_networkx_edges(net, pos, ax=ax, edge_color="#b0b7bf", width=0.8, alpha=0.8)
+    present = []
+    for group, (_, colour) in GROUPS.items():
+        members = sorted(n for n, d in net.nodes(data=True) if d["group"] == group)
+        if not members:
+            continue
+        present.append(group)
+        sizes = [(520 if n == centre else 40 + 16 * min(net.degree(n), 25)) for n in members]
+        nx.draw_networkx_nodes(
+            net, pos, nodelist=members, node_color=colour, node_size=sizes, ax=ax, edgecolors="white", linewidths=0.8
+        )
+    shown = {
+        n: d["label"]
+        for n, d in net.nodes(data=True)
+        if small or d["group"] in ("ots", "affiliated", "state") or net.degree(n) >= 4
+    }
+    for node, text in shown.items():
+        x, y = pos[node]
+        style = {
+            "fontsize": 8 if small else 6.5,
+            "fontweight": "bold" if node == centre else "normal",
+            "bbox": {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
+        }
+        if node in facing and node != centre:  # radial: the label points away from the centre
+            turn = facing[node]
+            ax.annotate(
+                text,
+                (x, y),
+                xytext=(9 * math.cos(turn), 9 * math.sin(turn)),
+                textcoords="offset points",
+                ha="left" if math.cos(turn) >= 0 else "right",
+                va="center",
+                **style,
+            )
+        else:
+            ax.annotate(text, (x, y), xytext=(0, 7), textcoords="offset points", ha="center", va="bottom", **style)
+    if small and net.number_of_edges() <= 30:
+        edge_labels = {(a, b): d["label"] for a, b, d in net.edges(data=True)}
+        nx.draw_networkx_edge_labels(
+            net, pos, edge_labels=edge_labels, ax=ax, font_size=6, font_color="#555555", bbox={"alpha": 0}
+        )
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markersize=9,
+            markerfacecolor=GROUPS[g][1],
+            markeredgecolor="white",
+            label=GROUPS[g][0],
+        )
+        for g in present
+    ]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
+    what = (
+        f"neighbourhood of {short_label(graph, URIRef(centre), 60)} (depth {depth})"
+        if centre
+        else "states, the OTS and its organs, organisations and mechanisms"
+    )
+    ax.set_title(
+        f"OTS network: {what}\n{net.number_of_nodes()} nodes, {net.number_of_edges()} links "
+        "(org:unitOf, org:linkedTo, memberships, ots:ofState, ots:coordinatedBy, organizer, ...)",
+        loc="left",
+    )
+    if not small:
+        ax.text(
+            0.0,
+            -0.01,
+            "Labels shown for states, the OTS, its organs, affiliated organisations and "
+            "nodes with 4 or more links; use --focus for one entity's neighbourhood.",
+            transform=ax.transAxes,
+            fontsize=8,
+            color="#555555",
+            va="top",
+        )
+    ax.set_aspect("equal")
+    ax.margins(0.12 if centre else 0.03)
+    ax.axis("off")
+    _save(fig, output)
+    return net

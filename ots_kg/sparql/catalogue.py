@@ -1,0 +1,206 @@
+"""The stored query catalogue: .rq files whose `#+` header says what they answer.
+
+Header lines (grlc-style decorators, one per line, before the query):
+    #+ summary: one line a person reads in `ots-kg queries`
+    #+ tags: membership, states
+    #+ param: series iri required -- the meeting series, e.g. mech:transport-ministers
+    #+ param: year year default=2022 -- a year
+    #+ example: ots-kg query series-timeline -p series=mech:transport-ministers
+A parameter `name` is the variable `?_name` in the query; values are bound as typed RDF
+terms, never pasted into the text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import QueryError
+from ..model.prefixes import XSD, expand_iri
+from ..model.terms import Term, iri, literal
+from ..resources import queries_dir
+
+TYPES = ("iri", "string", "integer", "date", "year", "boolean")
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z][A-Za-z0-9_]*)\s+(?P<type>\w+)"
+    r"(?:\s+(?P<req>required|optional))?(?:\s+default=(?P<default>\S+))?"
+    r"(?:\s+--\s+(?P<doc>.*))?$"
+)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    required: bool
+    default: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    name: str
+    path: Path
+    text: str
+    summary: str
+    tags: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    examples: tuple[str, ...] = field(default=())
+
+    def example_values(self, index: int = 0) -> dict[str, str]:
+        """The `-p name=value` pairs of an `#+ example:` line (what tests, docs and benchmarks run)."""
+        if index >= len(self.examples):
+            return {}
+        try:
+            words = shlex.split(self.examples[index])
+        except ValueError:
+            words = self.examples[index].split()
+        values = {}
+        for i, word in enumerate(words[:-1]):
+            if word in ("-p", "--param"):
+                name, sep, value = words[i + 1].partition("=")
+                if sep:
+                    values[name] = value
+        return values
+
+    def describe(self, *, with_text: bool = False) -> dict:
+        """The catalogue entry as JSON-ready data (`ots-kg queries --format json`, the server)."""
+        out = {
+            "name": self.name,
+            "summary": self.summary,
+            "kind": self.kind,
+            "tags": list(self.tags),
+            "params": [vars(p) for p in self.params],
+            "examples": list(self.examples),
+        }
+        if with_text:
+            out["text"] = self.text
+        return out
+
+    @property
+    def kind(self) -> str:
+        """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query keyword after the prologue."""
+        body = "\n".join(ln for ln in self.text.splitlines() if not ln.lstrip().startswith("#"))
+        match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.I)
+        return match.group(1).upper() if match else "SELECT"
+
+
+def parse_query_file(path: Path) -> StoredQuery:
+    """Read one .rq file and its header; a malformed header is a QueryError naming the line."""
+    text = path.read_text(encoding="utf-8")
+    meta: dict[str, list[str]] = {}
+    params: list[Param] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.startswith("#+"):
+            continue
+        key, _, value = line[2:].strip().partition(":")
+        key, value = key.strip(), value.strip()
+        if key == "param":
+            match = _PARAM.match(value)
+            if not match or match["type"] not in TYPES:
+                raise QueryError(f"{path}:{number}: bad param line (types: {', '.join(TYPES)})")
+            params.append(
+                Param(
+                    name=match["name"],
+                    type=match["type"],
+                    required=match["req"] == "required",
+                    default=match["default"],
+                    description=(match["doc"] or "").strip(),
+                )
+            )
+        else:
+            meta.setdefault(key, []).append(value)
+    if "summary" not in meta:
+        raise QueryError(f"{path}: stored query has no '#+ summary:' line")
+    tags = tuple(t.strip() for v in meta.get("tags", []) for t in v.split(",") if t.strip())
+    return StoredQuery(
+        name=path.stem,
+        path=path,
+        text=text,
+        summary=meta["summary"][0],
+        tags=tags,
+        params=tuple(params),
+        examples=tuple(meta.get("example", [])),
+    )
+
+
+def catalogue(directory: Path | None = None) -> dict[str, StoredQuery]:
+    """Every stored query by name, sorted."""
+    folder = directory or queries_dir()
+    return {p.stem: parse_query_file(p) for p in sorted(folder.glob("*.rq"))}
+
+
+def find_query(name_or_file: str) -> StoredQuery:
+    """A stored query by name, or any .rq file by path."""
+    path = Path(name_or_file)
+    if name_or_file.endswith(".rq") or path.is_file():
+        if not path.is_file():
+            raise QueryError(f"{name_or_file}: no such query file")
+        text = path.read_text(encoding="utf-8")
+        if "#+ summary:" in text:
+            return parse_query_file(path)
+        return StoredQuery(name=path.stem, path=path, text=text, summary="(ad-hoc query)")
+    direct = queries_dir() / f"{name_or_file}.rq"
+    if re.fullmatch(r"[A-Za-z0-9_-]+", name_or_file) and direct.is_file():
+        return parse_query_file(direct)
+    queries = catalogue()
+    if name_or_file not in queries:
+        close = [n for n in queries if name_or_file in n or n in name_or_file]
+        hint = f"; did you mean {', '.join(close[:3])}?" if close else "; see 'ots-kg queries'"
+        raise QueryError(f"unknown query {name_or_file!r}{hint}")
+    return queries[name_or_file]
+
+
+def parse_value(param: Param, raw: str) -> Term:
+    """A parameter value as the typed term it means, checked against its type.
+
+    Engine-neutral, so every engine binds exactly the same term.
+    """
+    if param.type == "iri":
+        return iri(expand_iri(raw))
+    if param.type == "string":
+        return literal(raw)
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?\d+", raw):
+            raise QueryError(f"parameter {param.name}: {raw!r} is not an integer")
+        return literal(str(int(raw)), XSD + "integer")
+    if param.type == "year":
+        if not re.fullmatch(r"\d{4}", raw):
+            raise QueryError(f"parameter {param.name}: {raw!r} is not a year (YYYY)")
+        return literal(raw, XSD + "gYear")
+    if param.type == "date":
+        try:
+            ok = re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) and datetime.date.fromisoformat(raw)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise QueryError(f"parameter {param.name}: {raw!r} is not a date (YYYY-MM-DD)")
+        return literal(raw, XSD + "date")
+    if param.type == "boolean":
+        if raw.lower() not in ("true", "false"):
+            raise QueryError(f"parameter {param.name}: {raw!r} is not true or false")
+        return literal(raw.lower(), XSD + "boolean")
+    raise QueryError(f"parameter {param.name}: unknown type {param.type}")
+
+
+def bind_values(query: StoredQuery, values: Mapping[str, str]) -> dict[str, Term]:
+    """Checked values for the `?_name` variables: given ones, then defaults; unknown or
+    missing required names are errors."""
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        known = ", ".join(declared) or "none"
+        raise QueryError(f"unknown parameter {unknown[0]!r} for {query.name} (parameters: {known})")
+    bound = {}
+    for name, param in declared.items():
+        raw = values.get(name, param.default)
+        if raw is None:
+            if param.required:
+                raise QueryError(f"{query.name} needs parameter {name} (-p {name}=...)")
+            continue
+        bound["_" + name] = parse_value(param, raw)
+    return bound

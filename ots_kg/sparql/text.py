@@ -1,0 +1,97 @@
+"""Lexical facts about SPARQL text: where the outermost WHERE group opens, which keywords
+occur outside strings, IRIs and comments. Enough to bind parameters with VALUES and to
+refuse SERVICE/LOAD/updates without a full parser on the hot path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from ..errors import QueryError
+from ..model.terms import Term
+
+if TYPE_CHECKING:
+    from .catalogue import StoredQuery
+
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'  # short strings
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>"  # IRIs
+    r"|#[^\n]*",  # comments
+    re.S,
+)
+UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+
+
+def blank_out(text: str) -> str:
+    """The query with strings, IRIs and comments replaced by spaces (same length)."""
+    return _TOKEN.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def keywords(text: str) -> set[str]:
+    """Upper-cased words that occur as syntax (not inside strings, IRIs or comments)."""
+    return {w.upper() for w in re.findall(r"\b[A-Za-z]+\b", blank_out(text))}
+
+
+def network_keywords(text: str) -> set[str]:
+    """SERVICE or LOAD used as syntax: both reach other servers."""
+    return keywords(text) & {"SERVICE", "LOAD"}
+
+
+def is_update(text: str) -> bool:
+    """True for SPARQL Update requests (which a read-only endpoint refuses)."""
+    bare = blank_out(text)
+    bare = re.sub(r"(?is)^\s*(?:(?:PREFIX\s+\S*:\s*|BASE\s+)\s*)*", "", bare)
+    first = re.match(r"\s*([A-Za-z]+)", bare)
+    return bool(first) and first.group(1).upper() in UPDATE_WORDS
+
+
+def values_block(bindings: Mapping[str, Term]) -> str:
+    """`VALUES (?_a ?_b) { (<iri> "lit"^^<dt>) }` from typed terms (Term.n3 escapes them)."""
+    names = sorted(bindings)
+    if not names:
+        return ""
+    head = " ".join("?" + n for n in names)
+    row = " ".join(bindings[n].n3() for n in names)
+    return f"VALUES ({head}) {{ ({row}) }}"
+
+
+def bind_with_values(text: str, bindings: Mapping[str, Term]) -> str:
+    """Insert a VALUES block at the start of the outermost WHERE group, where the query's
+    own FILTERs see the bound variables; terms are typed and escaped, never raw input."""
+    block = values_block(bindings)
+    if not block:
+        return text
+    bare = blank_out(text)
+    form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", bare, re.I)
+    start = form.end() if form else 0
+    if form and form.group(1).upper() == "CONSTRUCT":
+        where = re.search(r"\bWHERE\b", bare[start:], re.I)
+        if where:
+            start += where.end()
+    brace = bare.find("{", start)
+    if brace < 0:
+        return f"{text}\n{block}"
+    return f"{text[: brace + 1]} {block} {text[brace + 1 :]}"
+
+
+def declare_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
+    """The query with PREFIX lines for the project prefixes it does not declare itself,
+    for stores that know none of them."""
+    declared = set(re.findall(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", blank_out(text)))
+    missing = [f"PREFIX {p}: <{ns}>" for p, ns in sorted(prefixes.items()) if p not in declared]
+    return "\n".join(missing + [text])
+
+
+def check_safe(query: StoredQuery, allow_network: bool = False) -> None:
+    """Refuse updates, and SERVICE/LOAD (outbound requests) unless the user allowed them."""
+    if is_update(query.text):
+        raise QueryError(f"{query.name}: SPARQL Update is not allowed; queries are read-only")
+    found = network_keywords(query.text)
+    if found and not allow_network:
+        raise QueryError(
+            f"{query.name}: {', '.join(sorted(found))} reaches other servers; refused unless --allow-network is given"
+        )
