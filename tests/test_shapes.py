@@ -227,6 +227,155 @@ area:x a ots:AreaOfCooperation ; skos:inScheme area:scheme .""",
         "needs a skos:prefLabel",
         "Violation",
     ),
+    (
+        "shapes:MostSpecificTypeOnly",
+        """
+place:x a schema:CivicStructure, schema:EventVenue ; rdfs:label "X"@en ; prov:wasDerivedFrom aoc:L190 .""",
+        "place:x",
+        "and its superclass",
+        "Violation",
+    ),
+]
+
+
+SUMMIT_PREFIXES = """
+@prefix rec:   <https://w3id.org/ots-kg/id/source/ots-summit-records#> .
+@prefix part:  <https://w3id.org/ots-kg/id/participation/> .
+@prefix dec:   <https://w3id.org/ots-kg/id/decision/> .
+@prefix award: <https://w3id.org/ots-kg/id/award/> .
+@prefix fw:    <https://w3id.org/ots-kg/id/framework/> .
+event:x a ots:Summit ; rdfs:label "X"@en ; schema:startDate "2022-11-11"^^xsd:date ; ots:area area:political ;
+    schema:location place:baku ; prov:wasDerivedFrom rec:L512 .
+person:x a ots:Person ; rdfs:label "X"@en ; prov:wasDerivedFrom rec:L524 .
+"""
+
+# the summit record (issue 13) and places that are not cities
+CASES += [
+    (
+        "shapes:Participation",
+        SUMMIT_PREFIXES
+        + """
+event:x ots:participation part:x .
+part:x a ots:Participation ; ots:participant person:x ; ots:represents state:hungary ;
+    ots:level ots:HeadOfGovernmentLevel ; prov:wasDerivedFrom rec:L524 .""",
+        "part:x",
+        "exactly one ots:capacity",
+        "Violation",
+    ),
+    (
+        "shapes:Participation",
+        SUMMIT_PREFIXES
+        + """
+part:x a ots:Participation ; ots:participant person:x ; ots:capacity ots:ObserverCapacity ;
+    prov:wasDerivedFrom rec:L524 .""",
+        "part:x",
+        "belongs to exactly one event",
+        "Violation",
+    ),
+    (
+        "shapes:Decision",
+        SUMMIT_PREFIXES
+        + """
+dec:x a ots:Decision ; rdfs:label "X"@en ; prov:wasDerivedFrom rec:L784 .""",
+        "dec:x",
+        "needs the event it was taken at",
+        "Violation",
+    ),
+    (
+        "shapes:AwardDecision",
+        SUMMIT_PREFIXES
+        + """
+dec:x a ots:AwardDecision ; rdfs:label "X"@en ; ots:decidedAt event:x ; ots:decisionObject person:x ;
+    prov:wasDerivedFrom rec:L784 .""",
+        "dec:x",
+        "names exactly one award",
+        "Violation",
+    ),
+    (
+        "shapes:Appointment",
+        SUMMIT_PREFIXES
+        + """
+dec:x a ots:Appointment ; rdfs:label "X"@en ; ots:decidedAt event:x ; ots:decisionObject person:x ;
+    prov:wasDerivedFrom rec:L784 .""",
+        "dec:x",
+        "names exactly one post",
+        "Violation",
+    ),
+    (
+        "shapes:StatusDecision",
+        SUMMIT_PREFIXES
+        + """
+dec:x a ots:StatusDecision ; rdfs:label "X"@en ; ots:decidedAt event:x ; ots:decisionObject state:hungary ;
+    prov:wasDerivedFrom rec:L784 .""",
+        "dec:x",
+        "names the role granted",
+        "Violation",
+    ),
+    (
+        "shapes:Designation",
+        SUMMIT_PREFIXES
+        + """
+dec:x a ots:Designation ; rdfs:label "X"@en ; ots:decidedAt event:x ; ots:decisionObject person:x ;
+    ots:designatedAs "Capital"@en ; prov:wasDerivedFrom rec:L784 .""",
+        "dec:x",
+        "names the place designated",
+        "Violation",
+    ),
+    (
+        "shapes:NonCityPlace",
+        SUMMIT_PREFIXES
+        + """
+fw:x a ots:Framework ; rdfs:label "X"@en ; prov:wasDerivedFrom rec:L784 .
+place:x a ots:TransportCorridor ; rdfs:label "X"@en ; ots:connects fw:x ; prov:wasDerivedFrom rec:L784 .""",
+        "place:x",
+        "ots:connects must point to a place",
+        "Violation",
+    ),
+    (
+        "shapes:PlaceLabelled",
+        """
+place:x a schema:Place ; prov:wasDerivedFrom aoc:L190 .""",
+        "place:x",
+        "label",
+        "Violation",
+    ),
+    (
+        "shapes:Venue",
+        SUMMIT_PREFIXES
+        + """
+fw:x a ots:Framework ; rdfs:label "X"@en ; prov:wasDerivedFrom rec:L784 .
+event:x ots:venue fw:x .""",
+        "event:x",
+        "ots:venue must point to a place",
+        "Violation",
+    ),
+    (
+        "shapes:VenueOnlyOnEvents",
+        SUMMIT_PREFIXES
+        + """
+person:x ots:venue place:baku .""",
+        "person:x",
+        "ots:venue is for events only",
+        "Violation",
+    ),
+    (
+        "shapes:Framework",
+        SUMMIT_PREFIXES
+        + """
+fw:x a ots:Framework ; rdfs:label "X"@en .""",
+        "fw:x",
+        "cites no source passage",
+        "Violation",
+    ),
+    (
+        "shapes:ConcernsPlace",
+        SUMMIT_PREFIXES
+        + """
+event:x ots:concernsPlace person:x .""",
+        "event:x",
+        "for an organisation visited use ots:visited",
+        "Violation",
+    ),
 ]
 
 
@@ -268,6 +417,14 @@ def test_engines_find_the_same_results_as_plain_pyshacl(ttl, core_context):
             .replace("event:a ", f"event:a{i} ")
             .replace("event:b ", f"event:b{i} ")
             .replace("mech:test-series", f"mech:test-series{i}")
+            .replace("person:x ", f"person:x{i} ")
+            .replace("part:x ", f"part:x{i} ")
+            .replace("dec:x ", f"dec:x{i} ")
+            .replace("place:x ", f"place:x{i} ")
+            .replace("fw:x ", f"fw:x{i} ")
+            .replace("fw:x .", f"fw:x{i} .")
+            .replace("person:x .", f"person:x{i} .")
+            .replace("part:x .", f"part:x{i} .")
         )
     graph = load_graph([*core_context, ttl("\n".join(snippets))])
 

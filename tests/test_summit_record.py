@@ -14,6 +14,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from ots_kg import run_query
+from ots_kg.model.terms import to_rdflib
 
 ID = "https://w3id.org/ots-kg/id/"
 OTS = "https://w3id.org/ots-kg/ontology#"
@@ -33,7 +34,11 @@ def iri(curie: str) -> URIRef:
 
 
 def rows(results) -> list[dict[str, object]]:
-    return [dict(zip(results.vars, row, strict=True)) for row in results.rows]
+    """Result rows as dicts of rdflib terms, so they compare with the graph's own terms."""
+    return [
+        dict(zip(results.vars, (None if t is None else to_rdflib(t) for t in row), strict=True))
+        for row in results.rows
+    ]
 
 
 def s(value) -> str:
