@@ -101,7 +101,7 @@ FIRST = (
     OTS.area,
     SKOS.altLabel,
 )
-HIDDEN = {RDF.type, RDFS.label, PROV.wasDerivedFrom, OTS.claim, OTS.statedAggregate, SKOS.prefLabel}
+HIDDEN = {RDF.type, RDFS.label, PROV.wasDerivedFrom, OTS.claim, OTS.statedAggregate, OTS.participation, SKOS.prefLabel}
 
 
 @dataclass
@@ -399,6 +399,7 @@ def entity_page(site: Site, node: URIRef) -> None:
         incoming=_incoming(site, node),
         claims=_claims(site, [c for p, c in site.outgoing[node] if p == OTS.claim]),
         aggregates=_aggregates(site, [a for p, a in site.outgoing[node] if p == OTS.statedAggregate]),
+        attendance=_attendance(site, [a for p, a in site.outgoing[node] if p == OTS.participation]),
         cited=[
             site.cite(c)
             for c in sorted((o for p, o in site.outgoing[node] if p == PROV.wasDerivedFrom), key=_passage_order)
@@ -501,6 +502,34 @@ def _aggregates(site: Site, aggregates: list) -> list[dict]:
             }
         )
     return rows
+
+
+def _attendance(site: Site, participations: list) -> list[tuple]:
+    """Who attended an event (ots:Participation nodes): person, whom they represented, post,
+    level, capacity, host or chair, and the cited passages."""
+    g = site.g
+
+    def one(node, pred):
+        value = g.value(node, pred)
+        return site.ref(value) if value is not None else ""
+
+    def flag(node, pred, word):
+        return word if (node, pred, Literal(True)) in g else ""
+
+    rows = []
+    for part in participations:
+        rows.append(
+            (
+                one(part, OTS.participant),
+                one(part, OTS.represents),
+                one(part, OTS.inPost),
+                one(part, OTS.level),
+                one(part, OTS.capacity),
+                join((flag(part, OTS.isHost, "host"), flag(part, OTS.isChair, "chair"))),
+                join((site.cite(p) for p in sorted(g.objects(part, PROV.wasDerivedFrom), key=_passage_order)), "br"),
+            )
+        )
+    return sorted(rows, key=lambda row: (plain(row[1]).lower(), plain(row[0]).lower()))
 
 
 # ---- list pages -------------------------------------------------------------------------
