@@ -305,3 +305,23 @@ def test_chromium_renders_index(site, tmp_path):
     artifacts = Path(ROOT) / "artifacts"
     artifacts.mkdir(exist_ok=True)
     shutil.copyfile(shot, artifacts / "docs-index.png")
+
+
+def test_summit_record_page_counts_attendance(site, graph):
+    """summits.html lists every summit with a page, linked, with as many participants as the
+    graph records (counted here by SPARQL, independently of the site code)."""
+    out, _, pages = site
+    query = """SELECT ?summit (COUNT(?p) AS ?n) WHERE {
+        ?summit a ots:Summit . OPTIONAL { ?summit ots:participation ?p } } GROUP BY ?summit"""
+    counts = {str(s)[len(ID) :] + ".html": int(n) for s, n in graph.query(query, initNs=PREFIXES)}
+    assert sum(counts.values()) > 100
+    text = (out / "summits.html").read_text(encoding="utf-8")
+    assert "summits.html" in pages["index.html"].hrefs
+    for target, n in counts.items():
+        assert target in pages["summits.html"].hrefs
+        row = re.search(rf'<tr><td>[^<]*</td><td>[^<]*</td><td><a href="{re.escape(target)}">.*?</tr>', text)
+        assert row is not None, target
+        cells = re.findall(r"<td>(.*?)</td>", row.group(0))
+        assert cells[4] == (str(n) if n else ""), target
+    event = pages["event/2022-11-11-summit-9.html"]
+    assert "Attendance" in "".join(event.text) and "../person/viktor-orban.html" in event.hrefs
