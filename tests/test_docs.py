@@ -13,7 +13,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import PREFIXES as PREFIXES_TTL
 from conftest import ROOT, SOURCES, run_cli
+from markupsafe import escape
 from rdflib import OWL, RDF, Graph, URIRef
 from rdflib.namespace import SH
 
@@ -159,13 +161,48 @@ def test_every_internal_link_resolves(site):
     assert checked > 10_000
 
 
-def test_offline_one_inline_stylesheet_no_scripts(site):
-    for name, page in site[2].items():
+def test_offline_one_linked_stylesheet_no_scripts(site):
+    out, _, pages = site
+    css = (ROOT / "ots_kg" / "render" / "static" / "site.css").read_bytes()
+    assert (out / "static" / "site.css").read_bytes() == css
+    for name, page in pages.items():
         tags = [t for t, _ in page.tags]
-        assert tags.count("style") == 1, name
-        assert "script" not in tags and "link" not in tags and "iframe" not in tags, name
+        assert "style" not in tags and "script" not in tags and "iframe" not in tags, name
+        sheets = [a["href"] for t, a in page.tags if t == "link" and a.get("rel") == "stylesheet"]
+        assert len(sheets) == 1 and len([t for t in tags if t == "link"]) == 1, name
+        assert ((out / name).parent / sheets[0]).resolve() == (out / "static" / "site.css").resolve(), name
         for src in page.srcs:
             assert not urlsplit(src).scheme, f"{name}: external asset {src}"
+
+
+HOSTILE = '<script>alert(1)</script>" onmouseover="alert(2)'
+
+
+def test_data_is_escaped_never_markup(tmp_path):
+    """Labels and literals from the data reach every page as text: a label that is HTML
+    (in a temp copy of the data) shows escaped, and no page gains a script or a handler."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    turtle = PREFIXES_TTL + (
+        f"state:hostile a ots:State ; rdfs:label {literal(HOSTILE)}@en .\n"
+        f"event:2019-04-17-transport-ministers-4 rdfs:comment {literal(HOSTILE)}@en .\n"
+    )
+    (data / "hostile.ttl").write_text(turtle, encoding="utf-8")
+    out = tmp_path / "site"
+    build(out, [data])
+    shown = str(escape(HOSTILE))
+    assert shown in (out / "state" / "hostile.html").read_text(encoding="utf-8")
+    assert shown in (out / "states.html").read_text(encoding="utf-8")
+    assert shown in (out / "event" / "2019-04-17-transport-ministers-4.html").read_text(encoding="utf-8")
+    seen = 0
+    for path in out.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "<script" not in text.lower(), path
+        page = Page()
+        page.feed(text)
+        assert not any(k.startswith("on") for _, attrs in page.tags for k in attrs), path
+        seen += "alert(1)" in "".join(page.text)
+    assert seen >= 3
 
 
 def test_charts_are_embedded_svg(site):
@@ -228,6 +265,11 @@ def test_cli_docs_and_bad_sources(tmp_path):
     assert "Example" in proc.stdout and "offline" in proc.stdout
 
 
+def literal(text: str) -> str:
+    """text as a Turtle string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 NO_CHROMIUM = "chromium not installed (apt-get install chromium)"
 
 
@@ -263,3 +305,23 @@ def test_chromium_renders_index(site, tmp_path):
     artifacts = Path(ROOT) / "artifacts"
     artifacts.mkdir(exist_ok=True)
     shutil.copyfile(shot, artifacts / "docs-index.png")
+
+
+def test_summit_record_page_counts_attendance(site, graph):
+    """summits.html lists every summit with a page, linked, with as many participants as the
+    graph records (counted here by SPARQL, independently of the site code)."""
+    out, _, pages = site
+    query = """SELECT ?summit (COUNT(?p) AS ?n) WHERE {
+        ?summit a ots:Summit . OPTIONAL { ?summit ots:participation ?p } } GROUP BY ?summit"""
+    counts = {str(s)[len(ID) :] + ".html": int(n) for s, n in graph.query(query, initNs=PREFIXES)}
+    assert sum(counts.values()) > 100
+    text = (out / "summits.html").read_text(encoding="utf-8")
+    assert "summits.html" in pages["index.html"].hrefs
+    for target, n in counts.items():
+        assert target in pages["summits.html"].hrefs
+        row = re.search(rf'<tr><td>[^<]*</td><td>[^<]*</td><td><a href="{re.escape(target)}">.*?</tr>', text)
+        assert row is not None, target
+        cells = re.findall(r"<td>(.*?)</td>", row.group(0))
+        assert cells[4] == (str(n) if n else ""), target
+    event = pages["event/2022-11-11-summit-9.html"]
+    assert "Attendance" in "".join(event.text) and "../person/viktor-orban.html" in event.hrefs
