@@ -81,7 +81,8 @@ def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, max_row
 
     \b
     GET or POST /sparql (alias /query): SELECT/ASK as JSON, XML, CSV or TSV, CONSTRUCT and
-    DESCRIBE as Turtle, N-Triples or JSON-LD, chosen by the Accept header (or ?format=).
+    DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by the Accept header or
+    ?format= (also SPARQLWrapper's names: turtle, n3, json-ld, rdf+xml).
     Stored queries: /sparql?stored=NAME&p.PARAM=VALUE. / is a page to type or pick a query.
     Updates, SERVICE and LOAD are refused (403); a query over the time limit is stopped
     (503) and one over the result cap answered 413. Stops cleanly on Ctrl-C or SIGTERM.
