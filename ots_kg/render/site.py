@@ -895,6 +895,10 @@ def queries_page(site: Site) -> None:
         '<p class="lead">The stored SPARQL queries. Run one with <code>ots-kg query NAME</code>; '
         "parameters are bound as typed RDF terms, never pasted into the text. Each sample below is "
         "the query run with its example parameters on this graph.</p>",
+        "<p>Every example is checked against rdflib's answer on Oxigraph, <code>ots-kg serve</code>, the "
+        "Oxigraph server, OpenLink Virtuoso 7 and Comunica by the engine contract test; where an engine is "
+        "known to answer wrongly the query says so below (the test requires exactly those to differ). "
+        "The whole query × engine matrix is <code>docs/conformance.md</code> in the source.</p>",
         "<p>" + " · ".join(f'<a href="#{anchor(n)}">{esc(n)}</a>' for n in stored) + "</p>",
     ]
     for name, query in stored.items():
@@ -923,12 +927,17 @@ def queries_page(site: Site) -> None:
         except OtsKgError as exc:
             sample = f'<p class="warn">Could not run the example: {esc(exc)}</p>'
         shown = " ".join(f"-p {k}={v}" for k, v in values.items())
+        known = "".join(
+            f"<li><strong>{esc(engine_name)}</strong>: {esc(reason)}</li>"
+            for engine_name, reason in query.engine_exceptions
+        )
         body.append(
             f'<section id="{anchor(name)}"><h3>{esc(name)} <span class="tag">{esc(query.kind)}</span></h3>'
             f"<p>{esc(query.summary)}</p>"
             + (f"<p>{tags}</p>" if tags else "")
             + f"<h4>Parameters</h4>{params}<h4>Example</h4>{examples or '<p class=muted>none</p>'}"
-            f"<details><summary>Query text ({esc(query.path.name)})</summary>"
+            + (f"<h4>Engines that answer it wrongly</h4><ul>{known}</ul>" if known else "")
+            + f"<details><summary>Query text ({esc(query.path.name)})</summary>"
             f"<pre>{esc(query.text)}</pre></details>"
             f"<h4>Sample results{' with ' + esc(shown) if shown else ''}</h4>{sample}</section>"
         )
