@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from rdflib import RDF, Graph, Literal, URIRef
 
 from ots_kg import run_query
