@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 
 from ots_kg import run_query
@@ -617,3 +618,22 @@ def test_document_graph(graph):
         URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"),
         URIRef(ID + "source/ots-areas-of-cooperation#L182"),
     ) in sub
+
+
+def test_engine_exception_headers_are_read(tmp_path):
+    from ots_kg.errors import QueryError
+    from ots_kg.sparql.catalogue import parse_query_file
+
+    good = tmp_path / "q.rq"
+    good.write_text(
+        "#+ summary: s\n#+ engine-exception: Virtuoso: keeps one row of many\n"
+        "#+ engine-exception: comunica: COUNT(DISTINCT) over unbound: no value\nSELECT * WHERE { ?s ?p ?o }\n"
+    )
+    query = parse_query_file(good)
+    assert query.engine_exception("virtuoso") == "keeps one row of many"
+    assert query.engine_exception("comunica") == "COUNT(DISTINCT) over unbound: no value"
+    assert query.engine_exception("oxigraph") is None
+    bad = tmp_path / "bad.rq"
+    bad.write_text("#+ summary: s\n#+ engine-exception: virtuoso\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(QueryError, match="engine-exception"):
+        parse_query_file(bad)

@@ -66,21 +66,37 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
     type=click.Path(path_type=Path),
     help="Write to a file (a folder for csv: nodes.csv and relationships.csv).",
 )
-def export(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+@click.option(
+    "--graph",
+    "graph_name",
+    metavar="IRI",
+    help="TriG: the named graph to write the triples in [default: https://w3id.org/ots-kg/id/graph].",
+)
+@click.option("--default-graph", is_flag=True, help="TriG: write the triples in the default graph instead.")
+def export(paths: tuple[Path, ...], fmt: str, output: Path | None, graph_name: str | None, default_graph: bool) -> None:
     """Write the whole graph (ontology + data) in one format.
 
     RDF output is deterministic: blank nodes are named by content and statements sorted,
     so the same input gives byte-identical files, fit for git diffs. graphml and csv turn
     the data into a property graph: resources become nodes (label, type, kind and their
-    literal values as attributes), object properties become labelled edges.
+    literal values as attributes), object properties become labelled edges. TriG puts every
+    triple in the named graph <https://w3id.org/ots-kg/id/graph> (--graph IRI for another,
+    --default-graph for none). Plain strings stay plain ("HU", not "HU"^^xsd:string).
 
     \b
     Examples:
       ots-kg export --format nt -o ots.nt
+      ots-kg export --format trig --default-graph -o ots.trig
       ots-kg export --format graphml -o ots.graphml
       ots-kg export --format csv -o neo4j/    # then: neo4j-admin database import full \\
                                               #   --nodes=neo4j/nodes.csv --relationships=neo4j/relationships.csv
     """
+    from ..io.export import GRAPH_IRI
+
+    if (graph_name or default_graph) and fmt != "trig":
+        raise click.UsageError("--graph and --default-graph are for --format trig")
+    if graph_name and default_graph:
+        raise click.UsageError("give --graph IRI or --default-graph, not both")
     from ..io.loader import load_graph
 
     graph = load_graph(list(paths) or None)
@@ -98,7 +114,7 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
         return
     from ..io.export import serialize
 
-    write(serialize(graph, fmt), output)
+    write(serialize(graph, fmt, graph_name=None if default_graph else graph_name or str(GRAPH_IRI)), output)
 
 
 @click.command(epilog=EPILOG)

@@ -65,7 +65,13 @@ def queries(fmt: str) -> None:
     show_default=True,
     help="Time limit in seconds: a local query is stopped, a remote one abandoned.",
 )
-@click.option("--user", help="User name for HTTP basic auth at the endpoint.")
+@click.option(
+    "--graph",
+    "graph_iri",
+    metavar="IRI",
+    help="With --endpoint: query this named graph as the default graph (default-graph-uri), as loaded by push --graph.",
+)
+@click.option("--user", help="User name at the endpoint, answered to its Basic or Digest challenge.")
 @click.option("--password", envvar="OTS_KG_PASSWORD", help="Password (or set OTS_KG_PASSWORD).")
 @click.option("--user-agent", default=None, help="User-Agent sent to the endpoint.")
 @click.option(
@@ -86,6 +92,7 @@ def query(
     data: tuple[Path, ...],
     endpoint: str | None,
     timeout: float,
+    graph_iri: str | None,
     user: str | None,
     password: str | None,
     user_agent: str | None,
@@ -101,13 +108,22 @@ def query(
 
     With --endpoint the same query runs on any SPARQL 1.1 store (Oxigraph: /query,
     Fuseki: /DATASET/sparql, GraphDB: /repositories/ID); parameters travel as a VALUES
-    block of typed terms.
+    block of typed terms. --graph IRI queries the graph `ots-kg push --graph IRI` loaded
+    (needed on Virtuoso, whose default graph is the union of all its graphs).
+
+    \b
+    Examples:
+      ots-kg query members
+      ots-kg query series-timeline -p series=mech:transport-ministers --format csv
+      ots-kg query members --endpoint http://127.0.0.1:8890/sparql --graph https://w3id.org/ots-kg/id/graph
     """
     from ..render.results import format_results
     from ..sparql.catalogue import find_query
     from ..sparql.engines import open_engine
     from ..sparql.limits import run_limited
 
+    if graph_iri and not endpoint:
+        raise click.UsageError("--graph needs --endpoint (the local graph has no named graphs)")
     stored = find_query(name)
     values = parse_params(params)
     chosen = open_engine(
@@ -115,9 +131,13 @@ def query(
         paths=list(data) or None,
         endpoint=endpoint,
         allow_network=allow_network,
-        **({"timeout": timeout, "user": user, "password": password, "user_agent": user_agent} if endpoint else {}),
+        **(
+            {"timeout": timeout, "user": user, "password": password, "user_agent": user_agent, "graph": graph_iri}
+            if endpoint
+            else {}
+        ),
     )
-    if endpoint:  # the endpoint keeps its own time; SPARQLWrapper's timeout applies
+    if endpoint:  # the endpoint keeps its own time; the HTTP timeout applies
         results = chosen.run(stored, values, allow_network=allow_network)
     else:
         results = run_limited(lambda: chosen.run(stored, values, allow_network=allow_network), timeout)

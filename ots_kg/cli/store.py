@@ -22,7 +22,7 @@ from .common import EPILOG, PATHS
 @click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
 @click.option("--batch-size", type=int, default=5000, show_default=True, help="Triples per request.")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")
-@click.option("--user", help="User name for HTTP basic auth.")
+@click.option("--user", help="User name, answered to the store's Basic or Digest challenge.")
 @click.option("--password", envvar="OTS_KG_PASSWORD", help="Password (or set OTS_KG_PASSWORD).")
 def push(
     paths: tuple[Path, ...],
@@ -37,12 +37,18 @@ def push(
     """Load the graph (ontology + data) into a triple store.
 
     Sends N-Triples in batches with the SPARQL 1.1 Graph Store HTTP Protocol (PUT for the
-    first batch with --replace, POST otherwise), shows progress, then reads the graph back
-    and checks the store holds every triple sent.
+    first batch with --replace, POST otherwise), shows progress, then reads the graph back:
+    it must hold what was there before plus what was sent, or push exits 1. Without
+    --replace, a graph that already holds blank-node triples is refused (exit 2): pushing
+    the same data twice would keep two copies of every blank node.
 
     \b
-    Example:
+    Examples:
       ots-kg push --endpoint http://127.0.0.1:7878/store --graph https://w3id.org/ots-kg/id/graph --replace
+      ots-kg query members --endpoint http://127.0.0.1:7878/query --graph https://w3id.org/ots-kg/id/graph
+    Virtuoso (HTTP Digest):
+      ots-kg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --password dba \\
+        --graph https://w3id.org/ots-kg/id/graph --replace
     """
     from ..io.loader import load_graph
     from ..io.push import push as run
@@ -75,7 +81,8 @@ def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, max_row
 
     \b
     GET or POST /sparql (alias /query): SELECT/ASK as JSON, XML, CSV or TSV, CONSTRUCT and
-    DESCRIBE as Turtle, N-Triples or JSON-LD, chosen by the Accept header (or ?format=).
+    DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by the Accept header or
+    ?format= (also SPARQLWrapper's names: turtle, n3, json-ld, rdf+xml).
     Stored queries: /sparql?stored=NAME&p.PARAM=VALUE. / is a page to type or pick a query.
     Updates, SERVICE and LOAD are refused (403); a query over the time limit is stopped
     (503) and one over the result cap answered 413. Stops cleanly on Ctrl-C or SIGTERM.

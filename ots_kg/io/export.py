@@ -11,7 +11,7 @@ from ..errors import OtsKgError
 from ..model.formats import GRAPH_FORMATS
 from ..model.vocab import bind_all
 
-GRAPH_IRI = URIRef("https://w3id.org/ots-kg/id/graph")
+GRAPH_IRI = URIRef("https://w3id.org/ots-kg/id/graph")  # TriG's graph name unless told otherwise
 
 
 class _SortedGraph(Graph):
@@ -21,14 +21,14 @@ class _SortedGraph(Graph):
         return iter(sorted(set(super().subjects(predicate, object)), key=lambda t: t.n3()))
 
 
-def canonical(graph: Graph) -> Graph:
+def canonical(graph: Graph, identifier: URIRef | None = GRAPH_IRI) -> Graph:
     """Blank nodes renamed by content and triples inserted in sorted order.
 
     rdflib's serialisers follow insertion order (and the hash seed for blank node ids);
     fixing both makes the bytes depend on the triples alone.
     """
     canon = to_canonical_graph(graph)
-    out = _SortedGraph(identifier=GRAPH_IRI)
+    out = _SortedGraph(identifier=identifier)
     bind_all(out)
     for prefix, ns in graph.namespaces():
         if prefix not in dict(out.namespaces()):
@@ -38,12 +38,19 @@ def canonical(graph: Graph) -> Graph:
     return out
 
 
-def serialize(graph: Graph, fmt: str = "ttl") -> str:
-    """The graph as text in one of model.formats.GRAPH_FORMATS."""
+def serialize(graph: Graph, fmt: str = "ttl", *, graph_name: str | None = str(GRAPH_IRI)) -> str:
+    """The graph as text in one of model.formats.GRAPH_FORMATS.
+
+    TriG is the one format with graph names: the triples go in the named graph `graph_name`
+    (GRAPH_IRI by default, the name `push --graph` suggests) or, with graph_name=None, in
+    the default graph, where tools that read TriG as Turtle-plus-graphs look first.
+    """
     if fmt not in GRAPH_FORMATS:
         raise OtsKgError(f"unknown format {fmt!r}; choose one of {', '.join(GRAPH_FORMATS)}")
-    canon = canonical(graph)
+    canon = canonical(graph, URIRef(graph_name) if graph_name else None)
     rdflib_format = GRAPH_FORMATS[fmt].rdflib
+    if fmt == "trig" and not graph_name:  # Turtle is TriG whose triples are all in the default graph
+        rdflib_format = GRAPH_FORMATS["ttl"].rdflib
     if fmt == "nt":
         lines = canon.serialize(format=rdflib_format).splitlines()
         return "\n".join(sorted(line for line in lines if line.strip())) + "\n"

@@ -3,10 +3,7 @@ in batches, then check the store holds what was sent."""
 
 from __future__ import annotations
 
-import base64
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +13,7 @@ from ..errors import OtsKgError
 from ..model.formats import GRAPH_FORMATS
 from ..sparql.engines import USER_AGENT
 from .export import serialize
+from .http import HttpClient, HttpError, first_line
 
 NT = GRAPH_FORMATS["nt"].media_type
 
@@ -25,6 +23,23 @@ class PushReport:
     sent: int
     batches: int
     in_store: int
+    before: int = 0  # triples the graph held before (0 with --replace)
+    expected: int = 0  # what it should hold after: the union of before and sent, blank nodes counted apart
+
+    @property
+    def ok(self) -> bool:
+        return self.in_store == self.expected
+
+
+class PushMismatch(OtsKgError):
+    """The store's count after the push is not what was there plus what was sent: a check
+    failure (exit 1), the data may be partly in."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, report: PushReport) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 def _target(endpoint: str, graph_iri: str | None) -> str:
@@ -44,31 +59,30 @@ def _batches(lines: list[str], size: int) -> list[list[str]]:
     return [first] + [rest[i : i + size] for i in range(0, len(rest), size)]
 
 
-class _Client:
-    def __init__(self, timeout: float, user: str | None, password: str | None, user_agent: str):
-        self.timeout = timeout
-        self.headers = {"User-Agent": user_agent}
-        if user is not None:
-            token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
-            self.headers["Authorization"] = f"Basic {token}"
+def _stored(client: HttpClient, url: str) -> tuple[set[str], int]:
+    """What the graph holds now: its triples without blank nodes (as N-Triples lines) and the
+    number with blank nodes (those can't be compared across requests). A missing graph is empty."""
+    import pyoxigraph as ox
 
-    def send(self, method: str, url: str, body: bytes | None = None, accept: str | None = None) -> bytes:
-        headers = dict(self.headers)
-        if body is not None:
-            headers["Content-Type"] = NT
-        if accept:
-            headers["Accept"] = accept
-        request = urllib.request.Request(url, data=body, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace").strip().splitlines()
-            raise OtsKgError(
-                f"{url}: {method} answered {exc.code} {exc.reason}" + (f": {detail[0][:200]}" if detail else "")
-            ) from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise OtsKgError(f"{url}: store unreachable ({getattr(exc, 'reason', exc)})") from None
+    try:
+        answer = client.send("GET", url, accept=f"{NT}, text/turtle;q=0.9")
+    except HttpError as exc:
+        if exc.status == 404:
+            return set(), 0
+        raise
+    formats = {NT: ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE}
+    if answer.content_type not in formats:
+        raise OtsKgError(f"{url}: GET answered {answer.content_type or 'no Content-Type'}, not N-Triples or Turtle")
+    plain, with_bnodes = set(), 0
+    try:
+        for quad in ox.parse(answer.body, format=formats[answer.content_type]):
+            if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                with_bnodes += 1
+            else:
+                plain.add(f"{quad.subject} {quad.predicate} {quad.object} .")
+    except (SyntaxError, ValueError) as exc:
+        raise OtsKgError(f"{url}: unreadable graph from the store ({first_line(str(exc))})") from None
+    return plain, with_bnodes
 
 
 def push(
@@ -84,21 +98,52 @@ def push(
     user_agent: str = USER_AGENT,
     on_batch: Callable[[int], None] | None = None,
 ) -> PushReport:
-    """POST (or, with replace, first PUT) N-Triples batches to the graph store endpoint."""
+    """POST (or, with replace, first PUT) N-Triples batches to the graph store endpoint, then
+    check the store holds what was there plus what was sent.
+
+    Without replace, a graph that already holds blank-node triples is refused when the push
+    sends blank nodes too: a store reads every request's blank nodes as new ones, so pushing
+    the same data twice would silently keep two copies of each.
+    """
+    import pyoxigraph as ox
+
     if batch_size < 1:
         raise OtsKgError("batch size must be at least 1")
-    client = _Client(timeout, user, password, user_agent)
+    client = HttpClient(timeout=timeout, user=user, password=password, user_agent=user_agent)
     url = _target(endpoint, graph_iri)
-    lines = [ln for ln in serialize(graph, "nt").splitlines() if ln.strip()]
+    text = serialize(graph, "nt")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    sent_plain, sent_bnodes = set(), 0
+    for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+        if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+            sent_bnodes += 1
+        else:
+            sent_plain.add(f"{q.subject} {q.predicate} {q.object} .")
+    before_plain, before_bnodes = (set(), 0) if replace else _stored(client, url)
+    if before_bnodes and sent_bnodes:
+        raise OtsKgError(
+            f"{url}: the graph already holds {before_bnodes} triples with blank nodes; pushing again would add "
+            "a second copy of each (a store cannot tell blank nodes apart): use --replace, or --graph for another graph"
+        )
     batches = _batches(lines, batch_size)
     for number, batch in enumerate(batches):
         method = "PUT" if replace and number == 0 else "POST"
-        client.send(method, url, ("\n".join(batch) + "\n").encode("utf-8"))
+        client.send(method, url, ("\n".join(batch) + "\n").encode("utf-8"), content_type=NT)
         if on_batch:
             on_batch(len(batch))
-    stored = client.send("GET", url, accept=NT).decode("utf-8")
-    in_store = sum(1 for ln in stored.splitlines() if ln.strip() and not ln.startswith("#"))
-    report = PushReport(sent=len(lines), batches=len(batches), in_store=in_store)
-    if (replace and in_store != len(lines)) or in_store < len(lines):
-        raise OtsKgError(f"{url}: sent {len(lines)} triples but the store holds {in_store}")
+    after_plain, after_bnodes = _stored(client, url)
+    report = PushReport(
+        sent=len(lines),
+        batches=len(batches),
+        in_store=len(after_plain) + after_bnodes,
+        before=len(before_plain) + before_bnodes,
+        expected=len(before_plain | sent_plain) + before_bnodes + sent_bnodes,
+    )
+    if not report.ok:
+        raise PushMismatch(
+            f"{url}: the store holds {report.in_store} triples after the push, expected {report.expected} "
+            f"({report.before} there before + {report.sent} sent, shared triples counted once); "
+            "check the store's log, or push again with --replace",
+            report,
+        )
     return report

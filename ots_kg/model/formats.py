@@ -41,12 +41,33 @@ RESULT_ACCEPT: dict[str, str] = {
 SERVED_GRAPH_FORMATS = ("ttl", "nt", "jsonld", "xml")
 GRAPH_ACCEPT: dict[str, str] = {
     **{GRAPH_FORMATS[n].media_type: n for n in SERVED_GRAPH_FORMATS},
+    # older or informal names that SPARQLWrapper, rdflib and curl users send
     "text/plain": "nt",
+    "application/turtle": "ttl",
+    "application/x-turtle": "ttl",
+    "text/n3": "ttl",  # Turtle is N3's RDF subset
+    "text/rdf+n3": "ttl",
+    "application/x-json+ld": "jsonld",
+    "application/json": "jsonld",
+    "application/xml": "xml",
 }
-# `?format=` on the server: a short name for either kind of answer
+# `?format=` on the server: a name for either kind of answer, as an Accept header that the
+# SELECT/ASK and the CONSTRUCT/DESCRIBE negotiation each read their half of. Besides the
+# short names, the names SPARQLWrapper sends (`turtle`, `n3`, `rdf`, `rdf+xml`, `json-ld`)
+# and the file extensions people type.
+_TURTLE = GRAPH_FORMATS["ttl"].media_type
+_NT = GRAPH_FORMATS["nt"].media_type
+_JSONLD = GRAPH_FORMATS["jsonld"].media_type
+_RDFXML = GRAPH_FORMATS["xml"].media_type
 SHORT_FORMATS: dict[str, str] = {
-    **RESULT_MEDIA_TYPES,
-    **{n: GRAPH_FORMATS[n].media_type for n in ("ttl", "nt", "jsonld")},
+    "json": f"{RESULT_MEDIA_TYPES['json']}, {_JSONLD}",
+    "xml": f"{RESULT_MEDIA_TYPES['xml']}, {_RDFXML}",
+    "csv": RESULT_MEDIA_TYPES["csv"],
+    "tsv": RESULT_MEDIA_TYPES["tsv"],
+    **dict.fromkeys(("ttl", "turtle", "n3"), _TURTLE),
+    **dict.fromkeys(("nt", "ntriples", "n-triples"), _NT),
+    **dict.fromkeys(("jsonld", "json-ld"), _JSONLD),
+    **dict.fromkeys(("rdf", "rdf+xml", "rdfxml"), _RDFXML),
 }
 
 # the command line

@@ -15,6 +15,7 @@ from typing import Any
 from .prefixes import RDF, XSD, compact_iri
 
 XSD_STRING = XSD + "string"
+XSD_BOOLEAN = XSD + "boolean"
 RDF_LANG = RDF + "langString"
 
 
@@ -153,8 +154,10 @@ def _rdflib_iri(value: str):
 
 
 def to_rdflib(term: Term):
-    """A Term as an rdflib term (plain strings keep their explicit xsd:string, as the
-    Oxigraph parser gives them)."""
+    """A Term as an rdflib term. A plain string becomes rdflib's plain Literal (no datatype):
+    RDF 1.1 says they are the same term, but rdflib compares `"HU"` and `"HU"^^xsd:string`
+    as different, and its serialisers write the datatype out, so keeping it explicit would
+    make every export and every rdflib query disagree with the data files."""
     from rdflib import BNode, Literal
 
     if term.kind == "uri":
@@ -163,7 +166,9 @@ def to_rdflib(term: Term):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=_rdflib_iri(term.datatype or XSD_STRING))
+    if term.datatype in (None, XSD_STRING):
+        return Literal(term.value)
+    return Literal(term.value, datatype=_rdflib_iri(term.datatype))
 
 
 def ox_to_rdflib(term: Any):
@@ -183,7 +188,12 @@ def from_json(binding: dict | None) -> Term | None:
         return Term("uri", value)
     if kind == "bnode":
         return Term("bnode", value)
-    return literal(value, binding.get("datatype"), binding.get("xml:lang"))
+    if kind not in ("literal", "typed-literal"):  # typed-literal: SPARQL 2008 JSON, still sent by Virtuoso
+        raise ValueError(f"unknown binding type {kind!r}")
+    datatype = binding.get("datatype")
+    if datatype == XSD_BOOLEAN and value in ("1", "0"):  # Virtuoso's lexical form of a stored boolean
+        value = "true" if value == "1" else "false"
+    return literal(value, datatype, binding.get("xml:lang"))
 
 
 def to_json(term: Term) -> dict[str, str]:

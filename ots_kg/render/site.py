@@ -920,6 +920,7 @@ def queries_page(site: Site) -> None:
                 "shown": " ".join(f"-p {k}={v}" for k, v in values.items()),
                 "sample": sample,
                 "error": error,
+                "exceptions": query.engine_exceptions,
             }
         )
     site.write("queries.html", "queries.html", "Queries", queries=sections)

@@ -52,6 +52,18 @@ class SparqlServer(ThreadingHTTPServer):
         super().server_close()
         self.pool.close()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One log line instead of socketserver's traceback: a client that resets or closes
+        its connection mid-answer is routine, not a server failure."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        who = ":".join(str(part) for part in client_address[:2]) if client_address else "a client"
+        if isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+            print(f"ots-kg: {who} closed the connection before the answer was sent", file=sys.stderr)
+        else:
+            print(f"ots-kg: request from {who} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+
 
 class Handler(BaseHTTPRequestHandler):
     server: SparqlServer

@@ -6,6 +6,7 @@ Header lines (grlc-style decorators, one per line, before the query):
     #+ param: series iri required -- the meeting series, e.g. mech:transport-ministers
     #+ param: year year default=2022 -- a year
     #+ example: ots-kg query series-timeline -p series=mech:transport-ministers
+    #+ engine-exception: virtuoso: one-line reason this engine answers it wrongly
 A parameter `name` is the variable `?_name` in the query; values are bound as typed RDF
 terms, never pasted into the text.
 """
@@ -50,6 +51,11 @@ class StoredQuery:
     tags: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
     examples: tuple[str, ...] = field(default=())
+    engine_exceptions: tuple[tuple[str, str], ...] = ()  # (engine, reason) from the header
+
+    def engine_exception(self, engine: str) -> str | None:
+        """Why `engine` is known to answer this query wrongly (its header says so), or None."""
+        return dict(self.engine_exceptions).get(engine)
 
     def example_values(self, index: int = 0) -> dict[str, str]:
         """The `-p name=value` pairs of an `#+ example:` line (what tests, docs and benchmarks run)."""
@@ -125,7 +131,20 @@ def parse_query_file(path: Path) -> StoredQuery:
         tags=tags,
         params=tuple(params),
         examples=tuple(meta.get("example", [])),
+        engine_exceptions=_engine_exceptions(path, meta.get("engine-exception", [])),
     )
+
+
+def _engine_exceptions(path: Path, lines: list[str]) -> tuple[tuple[str, str], ...]:
+    """`#+ engine-exception: ENGINE: reason` lines: engines known to answer this query wrongly
+    (the engine contract test expects exactly these pairs to differ)."""
+    out = {}
+    for value in lines:
+        engine, sep, reason = value.partition(":")
+        if not sep or not engine.strip() or not reason.strip():
+            raise QueryError(f"{path}: bad engine-exception line (write 'ENGINE: reason')")
+        out[engine.strip().lower()] = reason.strip()
+    return tuple(sorted(out.items()))
 
 
 def catalogue(directory: Path | None = None) -> dict[str, StoredQuery]:

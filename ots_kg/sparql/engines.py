@@ -7,7 +7,7 @@ the documentation site and the tests never care which one answered:
 
 - RdflibEngine: the reference, rdflib's SPARQL over an rdflib Graph (initBindings).
 - OxigraphEngine: an Oxigraph Store (parameters as a VALUES block of typed terms).
-- RemoteEngine: any SPARQL 1.1 endpoint through SPARQLWrapper (VALUES, prefixes declared).
+- RemoteEngine: any SPARQL 1.1 endpoint over HTTP (VALUES, prefixes declared, strict media types).
 """
 
 from __future__ import annotations
@@ -151,8 +151,15 @@ class OxigraphEngine(_Base):
         return Results(query.kind if query.kind in GRAPH_FORMS else "CONSTRUCT", triples=triples)
 
 
+SELECT_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+
+
 class RemoteEngine(_Base):
-    """A SPARQL 1.1 query endpoint through SPARQLWrapper (POST, with a User-Agent)."""
+    """A SPARQL 1.1 query endpoint, spoken to strictly: the query as a form-encoded POST,
+    Accept asks only for SPARQL result media types (N-Triples/Turtle for graphs), and the
+    answer is read by the Content-Type it comes back with (anything else is an error).
+    `graph` is sent as default-graph-uri, to query what `push --graph` loaded."""
 
     name = "remote"
 
@@ -164,63 +171,109 @@ class RemoteEngine(_Base):
         user: str | None = None,
         password: str | None = None,
         user_agent: str | None = None,
+        graph: str | None = None,
     ) -> None:
+        from ..io.http import HttpClient
+
         self.endpoint = endpoint
-        self.timeout = timeout
-        self.user, self.password = user, password
-        self.user_agent = user_agent or USER_AGENT
+        self.graph = graph
+        self.client = HttpClient(timeout=timeout, user=user, password=password, user_agent=user_agent or USER_AGENT)
 
     def _evaluate(self, query: StoredQuery, bindings: dict[str, Term]) -> Results:
-        from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+        from urllib.parse import urlencode
 
-        client = SPARQLWrapper(self.endpoint, agent=self.user_agent)
-        client.setMethod(POST)
-        client.setOnlyConneg(True)  # the SPARQL 1.1 Protocol: Accept header only, no format=n3 parameter
-        client.setTimeout(int(max(1, self.timeout)))
-        if self.user is not None:
-            client.setCredentials(self.user, self.password or "")
-        client.setQuery(declare_prefixes(bind_with_values(query.text, bindings), PREFIXES))
+        from ..io.http import HttpError
+
+        form = [("query", declare_prefixes(bind_with_values(query.text, bindings), PREFIXES))]
+        if self.graph:
+            form.append(("default-graph-uri", self.graph))
         graph_form = query.kind in GRAPH_FORMS
-        client.setReturnFormat(N3 if graph_form else JSON)
-        if graph_form:
-            client.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
         try:
-            response = client.query()
-            raw = response.response.read()
-            content_type = response.response.headers.get("Content-Type", "")
-        except SPARQLWrapperException as exc:
-            raise QueryError(f"{self.endpoint}: the endpoint refused the query: {_first_line(exc)}") from None
-        except OSError as exc:  # URLError, timeouts, refused connections
-            reason = getattr(exc, "reason", exc)
-            raise QueryError(f"{self.endpoint}: endpoint unreachable ({reason})") from None
-        except Exception as exc:
-            raise QueryError(f"{self.endpoint}: {_first_line(exc)}") from None
+            answer = self.client.send(
+                "POST",
+                self.endpoint,
+                urlencode(form).encode("utf-8"),
+                content_type="application/x-www-form-urlencoded",
+                accept=GRAPH_ACCEPT if graph_form else SELECT_ACCEPT,
+            )
+        except HttpError as exc:
+            raise QueryError(str(exc)) from None
         if graph_form:
-            return Results(query.kind, triples=self._triples(raw, content_type))
+            return Results(query.kind, triples=self._triples(answer.body, answer.content_type))
+        return self._results(answer.body, answer.content_type)
+
+    def _results(self, raw: bytes, content_type: str) -> Results:
         try:
-            return results_from_json(json.loads(raw))
-        except (ValueError, KeyError, TypeError):
-            raise QueryError(f"{self.endpoint}: answer is not SPARQL JSON results ({content_type})") from None
+            if content_type == "application/sparql-results+json":
+                return results_from_json(json.loads(raw))
+            if content_type == "application/sparql-results+xml":
+                return results_from_xml(raw)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise QueryError(f"{self.endpoint}: unreadable {content_type} answer ({_first_line(exc)})") from None
+        raise QueryError(
+            f"{self.endpoint}: answered {content_type or 'without a Content-Type'}, not SPARQL results "
+            "(is this URL a SPARQL 1.1 query endpoint?)"
+        )
 
     def _triples(self, raw: bytes, content_type: str) -> list:
         import pyoxigraph as ox
 
-        nt = "n-triples" in content_type or "text/plain" in content_type
+        formats = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE}
+        if content_type not in formats:
+            raise QueryError(
+                f"{self.endpoint}: answered {content_type or 'without a Content-Type'}, not N-Triples or Turtle"
+            )
         try:
-            parsed = ox.parse(raw, format=ox.RdfFormat.N_TRIPLES if nt else ox.RdfFormat.TURTLE)
+            parsed = ox.parse(raw, format=formats[content_type])
             return [(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in parsed]
         except (SyntaxError, ValueError) as exc:
-            raise QueryError(f"{self.endpoint}: unreadable RDF answer ({_first_line(exc)})") from None
+            raise QueryError(f"{self.endpoint}: unreadable {content_type} answer ({_first_line(exc)})") from None
 
 
 def results_from_json(data: dict) -> Results:
-    """SPARQL 1.1 JSON results as Results."""
+    """SPARQL 1.1 JSON results as Results (variables in head.vars order)."""
     if "boolean" in data:
-        return Results("ASK", boolean=bool(data["boolean"]))
-    names = data.get("head", {}).get("vars", [])
-    bindings = data.get("results", {}).get("bindings", [])
+        return Results("ASK", boolean=_boolean(data["boolean"]))
+    names = data["head"]["vars"]
+    bindings = data["results"]["bindings"]
     return Results("SELECT", names, [tuple(from_json(b.get(v)) for v in names) for b in bindings])
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "1", "false", "0"):
+        return str(value).lower() in ("true", "1")
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+_SR = "{http://www.w3.org/2005/sparql-results#}"
+
+
+def results_from_xml(raw: bytes) -> Results:
+    """SPARQL Query Results XML as Results, through the same JSON binding rules."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(raw)
+    boolean = root.find(f"{_SR}boolean")
+    if boolean is not None:
+        return Results("ASK", boolean=_boolean((boolean.text or "").strip()))
+    names = [v.get("name") for v in root.iter(f"{_SR}variable")]
+    rows = []
+    for result in root.iter(f"{_SR}result"):
+        found: dict[str, dict] = {}
+        for binding in result.findall(f"{_SR}binding"):
+            term = binding[0]
+            kind = term.tag.removeprefix(_SR)
+            entry = {"type": "uri" if kind == "uri" else kind, "value": term.text or ""}
+            if term.get("datatype"):
+                entry["datatype"] = term.get("datatype")
+            lang = term.get("{http://www.w3.org/XML/1998/namespace}lang")
+            if lang:
+                entry["xml:lang"] = lang
+            found[binding.get("name")] = entry
+        rows.append(tuple(from_json(found.get(n)) for n in names))
+    return Results("SELECT", [n for n in names if n], rows)
 
 
 def open_engine(
@@ -235,7 +288,7 @@ def open_engine(
 ) -> Engine:
     """The one place an engine is chosen.
 
-    An endpoint gives RemoteEngine (remote options: timeout, user, password, user_agent).
+    An endpoint gives RemoteEngine (remote options: timeout, user, password, user_agent, graph).
     Otherwise "oxigraph" answers from a given store, a store built from a given graph, or the
     cached store of `paths`; "rdflib" from a given graph or one loaded from `paths`. Oxigraph
     makes no outbound requests, so --allow-network (SERVICE) takes the rdflib engine.
