@@ -9,7 +9,7 @@ import click
 
 from ..model.formats import LISTING_FORMATS, QUERY_FORMATS
 from ..sparql.engines import ENGINES as QUERY_ENGINES
-from .common import EPILOG, parse_params, write
+from .common import EPILOG, SECONDS, parse_params, write
 
 
 @click.command(epilog=EPILOG)
@@ -60,7 +60,7 @@ def queries(fmt: str) -> None:
 )
 @click.option(
     "--timeout",
-    type=float,
+    type=SECONDS,
     default=60.0,
     show_default=True,
     help="Time limit in seconds: a local query is stopped, a remote one abandoned.",
