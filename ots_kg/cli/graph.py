@@ -81,8 +81,10 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
       ots-kg export --format csv -o neo4j/    # then: neo4j-admin database import full \\
                                               #   --nodes=neo4j/nodes.csv --relationships=neo4j/relationships.csv
     """
+    from ..io.files import refuse_overwriting_input
     from ..io.loader import load_graph
 
+    refuse_overwriting_input(output, list(paths) or None)
     graph = load_graph(list(paths) or None)
     if fmt in ("graphml", "csv"):
         from ..io.property_graph import write_graphml, write_neo4j_csv

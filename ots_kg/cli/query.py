@@ -108,6 +108,9 @@ def query(
     from ..sparql.engines import open_engine
     from ..sparql.limits import run_limited
 
+    from ..io.files import refuse_overwriting_input
+
+    refuse_overwriting_input(output, list(data) or None)
     stored = find_query(name)
     values = parse_params(params)
     chosen = open_engine(

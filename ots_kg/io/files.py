@@ -67,6 +67,19 @@ def input_files(paths: Iterable[PathLike] | None, *, include_ontology: bool = Tr
     return [ontology_file(), *data] if include_ontology else data
 
 
+def refuse_overwriting_input(output: PathLike | None, paths: Iterable[PathLike] | None) -> None:
+    """A LoadError when `output` is one of the files a graph is read from (export -o INPUT
+    would destroy the input before anyone noticed)."""
+    if output is None or not os.path.exists(output):
+        return
+    for path in input_files(paths):
+        try:
+            if os.path.samefile(output, path):
+                raise LoadError(f"{_shown(str(output))}: is an input of this command; write the output elsewhere")
+        except OSError:
+            continue
+
+
 def read_bytes(path: Path) -> bytes:
     """A regular file's bytes, read once. Opened without blocking and checked on the open
     descriptor, so a FIFO or device fails at once instead of hanging or being read."""

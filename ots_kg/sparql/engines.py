@@ -200,7 +200,7 @@ class RemoteEngine(_Base):
             return Results(query.kind, triples=self._triples(raw, content_type))
         try:
             return results_from_json(json.loads(raw))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise QueryError(f"{self.endpoint}: answer is not SPARQL JSON results ({content_type})") from None
 
     def _triples(self, raw: bytes, content_type: str) -> list:
@@ -217,7 +217,9 @@ class RemoteEngine(_Base):
 def results_from_json(data: dict) -> Results:
     """SPARQL 1.1 JSON results as Results."""
     if "boolean" in data:
-        return Results("ASK", boolean=bool(data["boolean"]))
+        if not isinstance(data["boolean"], bool):  # "false" is a string, and truthy
+            raise ValueError("boolean is not true or false")
+        return Results("ASK", boolean=data["boolean"])
     names = data.get("head", {}).get("vars", [])
     bindings = data.get("results", {}).get("bindings", [])
     return Results("SELECT", names, [tuple(from_json(b.get(v)) for v in names) for b in bindings])
