@@ -103,12 +103,11 @@ def query(
     Fuseki: /DATASET/sparql, GraphDB: /repositories/ID); parameters travel as a VALUES
     block of typed terms.
     """
+    from ..io.files import refuse_overwriting_input
     from ..render.results import format_results
     from ..sparql.catalogue import find_query
     from ..sparql.engines import open_engine
     from ..sparql.limits import run_limited
-
-    from ..io.files import refuse_overwriting_input
 
     refuse_overwriting_input(output, list(data) or None)
     stored = find_query(name)

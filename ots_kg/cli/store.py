@@ -73,9 +73,7 @@ def push(
 @click.option(
     "--max-rows", type=click.IntRange(1), default=10000, show_default=True, help="Result cap (rows or triples)."
 )
-@click.option(
-    "--max-bytes", type=click.IntRange(1), default=50_000_000, show_default=True, help="Result cap in bytes."
-)
+@click.option("--max-bytes", type=click.IntRange(1), default=50_000_000, show_default=True, help="Result cap in bytes.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Query worker processes.")
 @click.option(
     "--memory-mb",

@@ -32,6 +32,7 @@ from ..errors import QueryError
 from ..model.formats import GRAPH_ACCEPT, GRAPH_FORMATS, RESULT_ACCEPT, RESULT_MEDIA_TYPES
 from ..sparql.catalogue import StoredQuery
 from ..sparql.engines import OxigraphEngine
+from ..sparql.guard import NetworkRefused
 
 TEXT = "text/plain; charset=utf-8"
 _PR_SET_PDEATHSIG = 1
@@ -89,9 +90,13 @@ def evaluate(engine: OxigraphEngine, text: str, accept: str, limits: Limits) -> 
         results = engine.run(
             StoredQuery(name="query", path=Path("query.rq"), text=text, summary=""), limit=limits.max_rows + 1
         )
+    except NetworkRefused as exc:
+        found = str(exc).removeprefix("query: ").split(" reaches")[0]
+        return Answer(403, TEXT, f"{found} is refused: this endpoint does not contact other servers\n".encode())
     except QueryError as exc:
         message = str(exc).removeprefix("query: ")
-        return Answer(400, TEXT, f"query failed: {message}\n".encode())
+        status = 403 if "SPARQL Update" in message else 400
+        return Answer(status, TEXT, f"query failed: {message}\n".encode())
     except MemoryError:
         return Answer(507, TEXT, b"query stopped: it needed more memory than the server allows\n")
     graph_form = results.kind in ("CONSTRUCT", "DESCRIBE")
@@ -356,15 +361,11 @@ class WorkerPool:
         try:
             if not worker.conn.poll(timeout):
                 self._release(key, worker, healthy=False)
-                return Answer(
-                    503, TEXT, f"query stopped: it ran longer than the {timeout:g} s time limit\n".encode()
-                )
+                return Answer(503, TEXT, f"query stopped: it ran longer than the {timeout:g} s time limit\n".encode())
             status, ctype, body = worker.conn.recv()
         except (EOFError, OSError, ValueError):
             self._release(key, worker, healthy=False)
-            return Answer(
-                500, TEXT, b"query worker died (killed or over its memory limit); it has been replaced\n"
-            )
+            return Answer(500, TEXT, b"query worker died (killed or over its memory limit); it has been replaced\n")
         self._release(key, worker, healthy=True)
         return Answer(status, ctype, body)
 

@@ -7,7 +7,7 @@ the grammar does not accept is refused (fail closed): an engine must never run a
 whose clauses were not seen. Because SPARQL allows \\u escapes anywhere in the text, the text
 with escapes decoded is parsed too and must be clean as well.
 
-Fast path: without the letters "service" or "from" (any case) and without a \\u escape, no
+Fast path: without the letters "service", the word "from" (any case) and a \\u escape, no
 remote clause can be written, so the parser (and rdflib's import) is skipped.
 """
 
@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import re
 import sys
+from functools import lru_cache
 from typing import Any
 
 from ..errors import QueryError
 
 MAX_DEPTH = 64
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_MAYBE_REMOTE = re.compile(r"service|from|\\u|\\U", re.I)
+# Sound, not exact: the FROM keyword cannot touch a name character or a variable sign
+# (`?fromDate`, `ex:from` are other tokens); escapes could spell anything, so they count.
+_MAYBE_REMOTE = re.compile(r"service|(?<![?$\w])from(?![\w:])|\\u|\\U", re.I)
 _REMOTE = {"ServiceGraphPattern": "SERVICE", "DatasetClause": "FROM"}
 
 
@@ -124,17 +127,19 @@ def _parse(text: str) -> set[str]:
     return found
 
 
-def remote_clauses(text: str) -> set[str]:
+@lru_cache(maxsize=256)
+def remote_clauses(text: str) -> frozenset[str]:
     """SERVICE and FROM clauses of a query (empty: it contacts nobody). Raises QueryError for
-    updates, unparseable text and deep nesting: such a query must not reach an engine."""
+    updates, unparseable text and deep nesting: such a query must not reach an engine.
+    Cached by text: rdflib's parser takes up to a second on a long query."""
     check_depth(text)
     if not _MAYBE_REMOTE.search(text):
-        return set()
+        return frozenset()
     found = _parse(text)
     decoded = _decode_escapes(text)
     if decoded != text:
         found |= _parse(decoded)
-    return found
+    return frozenset(found)
 
 
 def check_network(text: str, allow_network: bool = False, name: str = "query") -> None:
