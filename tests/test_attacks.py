@@ -571,3 +571,78 @@ def test_boolean_results_must_be_json_booleans():
     assert results_from_json({"boolean": False}).boolean is False
     with pytest.raises(ValueError):
         results_from_json({"boolean": "false"})
+
+
+# ---- 6. soak: normal load, worker kills and slow clients at once ---------------------------
+def test_soak_with_worker_kills_and_slow_clients_leaves_no_request_unanswered(store):
+    with ots_server(store, workers=2, timeout=3, read_timeout=2) as base:
+        mixed = [
+            _q(base, FAST),
+            base + "/sparql?stored=members",
+            base + "/sparql?stored=series-timeline&p.series=mech:transport-ministers",
+            base + "/health",
+            _q(base, SLOW),  # answered 503 at its time limit
+        ]
+        statuses: list[int] = []
+        unanswered: list[str] = []
+        kills = 0
+        done = threading.Event()
+        lock = threading.Lock()
+
+        attempts = 0
+        until = time.monotonic() + 8  # bounded: about eight seconds of load
+
+        def client(i: int) -> None:
+            nonlocal attempts
+            k = 0
+            while time.monotonic() < until or k < 10:
+                url = mixed[(i + k) % len(mixed)]
+                k += 1
+                with lock:
+                    attempts += 1
+                try:
+                    status = _get(url, timeout=60)[0]
+                    with lock:
+                        statuses.append(status)
+                except OSError as exc:
+                    with lock:
+                        unanswered.append(f"{url}: {exc!r}")
+
+        def slow_client() -> None:  # drips a request line, then idles: must not hold a worker
+            host, port = base.removeprefix("http://").split(":")
+            while not done.is_set():
+                with socket.create_connection((host, int(port)), timeout=10) as sock:
+                    for byte in b"GET /health HTTP/1.1\r\n":
+                        sock.sendall(bytes([byte]))
+                        time.sleep(0.02)
+                    try:
+                        sock.recv(100)
+                    except OSError:
+                        pass
+
+        def killer() -> None:
+            nonlocal kills
+            while not done.wait(0.7):
+                workers = _workers(os.getpid())
+                if not workers:
+                    continue
+                try:
+                    os.kill(workers[kills % len(workers)], signal.SIGKILL)
+                    kills += 1
+                except ProcessLookupError:
+                    pass
+
+        helpers = [threading.Thread(target=f, daemon=True) for f in (slow_client, slow_client, killer)]
+        clients = [threading.Thread(target=client, args=(i,)) for i in range(6)]
+        for t in helpers + clients:
+            t.start()
+        for t in clients:
+            t.join(300)
+        done.set()
+        assert not unanswered, unanswered[:3]
+        assert len(statuses) == attempts and set(statuses) <= {200, 500, 503}, sorted(set(statuses))
+        assert statuses.count(500) <= kills, (statuses.count(500), kills)
+        assert kills >= 2
+        print(f"soak: {attempts} requests, {kills} worker kills, statuses {sorted(set(statuses))}, 0 unanswered")
+        _healthy(base)
+        assert _get(_q(base, FAST))[0] == 200
