@@ -115,7 +115,8 @@ def main() -> int:
     )
     print(
         f"requests={len(latencies)} connection errors={len(errors)} statuses={dict(sorted(statuses.items()))} "
-        f"wall={wall:.2f}s throughput={len(latencies) / wall:.1f} req/s median={statistics.median(latencies) * 1000:.1f}ms "
+        f"wall={wall:.2f}s throughput={len(latencies) / wall:.1f} req/s "
+        f"median={statistics.median(latencies) * 1000:.1f}ms "
         f"p95={p95 * 1000:.1f}ms p99={p99 * 1000:.1f}ms max={latencies[-1] * 1000:.1f}ms"
     )
     for e in errors[:5]:
