@@ -1,15 +1,22 @@
-"""Bounded load check of `ots-kg serve`: C concurrent clients x N stored queries each.
+"""Bounded load check of `ots-kg serve`: C concurrent clients x N mixed requests each.
 
-    python bench/load.py [--clients 8] [--queries 50] [--workers 2]
+    python bench/load.py [--clients 32] [--queries 100] [--workers 2] [--kill-every 0]
 
-Starts the server in a subprocess on 127.0.0.1 (free port), sends only loopback traffic,
-prints errors, throughput and latency percentiles, stops the server.
+Starts the server in a subprocess on 127.0.0.1 (free port), sends only loopback traffic:
+every stored query with its example values, an ad-hoc POSTed query, /health and the page.
+Prints connection errors (no HTTP answer at all) apart from HTTP error statuses, throughput
+and latency percentiles, then stops the server. `--kill-every S` SIGKILLs a random query
+worker every S seconds (a soak run: requests a killed worker held answer 500, none may go
+unanswered).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import random
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -34,6 +41,7 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--kill-every", type=float, default=0.0)
     args = ap.parse_args()
     proc = subprocess.Popen(
         [sys.executable, "-m", "ots_kg", "serve", "--port", "0", "--workers", str(args.workers)],
@@ -43,28 +51,50 @@ def main() -> int:
     line = proc.stderr.readline()
     port = int(re.search(r":(\d+)/sparql", line).group(1))
     base = f"http://127.0.0.1:{port}"
-    urls = [example_url(base, q) for q in catalogue().values()]
+    adhoc = b"SELECT ?t (COUNT(*) AS ?n) WHERE { ?s a ?t } GROUP BY ?t ORDER BY DESC(?n) LIMIT 5"
+    requests = [urllib.request.Request(example_url(base, q)) for q in catalogue().values()]
+    requests += [
+        urllib.request.Request(base + "/sparql", adhoc, {"Content-Type": "application/sparql-query"}),
+        urllib.request.Request(base + "/health"),
+        urllib.request.Request(base + "/"),
+    ]
     latencies: list[float] = []
     errors: list[str] = []
+    statuses: dict[int, int] = {}
     lock = threading.Lock()
+    done = threading.Event()
 
     def client(index: int) -> None:
         for i in range(args.queries):
-            url = urls[(index * args.queries + i) % len(urls)]
+            request = requests[(index * args.queries + i) % len(requests)]
             start = time.perf_counter()
+            status = 0
             try:
-                with urllib.request.urlopen(url, timeout=60) as response:
+                with urllib.request.urlopen(request, timeout=60) as response:
                     response.read()
-                    ok = response.status == 200
+                    status = response.status
+            except urllib.error.HTTPError as exc:
+                status = exc.code
             except (urllib.error.URLError, OSError) as exc:
-                ok, url = False, f"{url}: {exc}"
+                with lock:
+                    errors.append(f"{request.full_url}: {exc}")
             elapsed = time.perf_counter() - start
             with lock:
                 latencies.append(elapsed)
-                if not ok:
-                    errors.append(url)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    def killer() -> None:
+        while not done.wait(args.kill_every):
+            kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+            if kids:
+                try:
+                    os.kill(int(random.choice(kids)), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
     try:
+        if args.kill_every > 0:
+            threading.Thread(target=killer, daemon=True).start()
         threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
         wall = time.perf_counter()
         for t in threads:
@@ -73,18 +103,21 @@ def main() -> int:
             t.join()
         wall = time.perf_counter() - wall
     finally:
+        done.set()
         proc.terminate()
         proc.wait(15)
     latencies.sort()
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    p99 = latencies[int(0.99 * (len(latencies) - 1))]
     print(
-        f"clients={args.clients} queries/client={args.queries} workers={args.workers} "
-        f"distinct stored queries={len(urls)}"
+        f"clients={args.clients} requests/client={args.queries} workers={args.workers} "
+        f"distinct requests={len(requests)} kill-every={args.kill_every or 'never'}"
     )
     print(
-        f"requests={len(latencies)} errors={len(errors)} wall={wall:.2f}s "
-        f"throughput={len(latencies) / wall:.1f} req/s "
-        f"median={statistics.median(latencies) * 1000:.1f}ms p95={p95 * 1000:.1f}ms max={latencies[-1] * 1000:.1f}ms"
+        f"requests={len(latencies)} connection errors={len(errors)} statuses={dict(sorted(statuses.items()))} "
+        f"wall={wall:.2f}s throughput={len(latencies) / wall:.1f} req/s "
+        f"median={statistics.median(latencies) * 1000:.1f}ms "
+        f"p95={p95 * 1000:.1f}ms p99={p99 * 1000:.1f}ms max={latencies[-1] * 1000:.1f}ms"
     )
     for e in errors[:5]:
         print("  error:", e)

@@ -12,6 +12,24 @@ EPILOG = "Exit codes: 0 ok, 1 validation or check failed, 2 usage or input error
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 
 
+class Seconds(click.ParamType):
+    """A time limit: a finite number of seconds above zero (nan, inf, 0 and -5 are refused)."""
+
+    name = "seconds"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not 0 < seconds < float("inf"):
+            self.fail(f"{value!r} is not a positive, finite number of seconds", param, ctx)
+        return seconds
+
+
+SECONDS = Seconds()
+
+
 def parse_params(values: tuple[str, ...]) -> dict[str, str]:
     """`-p name=value` options as a dict; anything else is a usage error."""
     out = {}

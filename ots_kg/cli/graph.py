@@ -97,8 +97,11 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path | None, graph_name: s
         raise click.UsageError("--graph and --default-graph are for --format trig")
     if graph_name and default_graph:
         raise click.UsageError("give --graph IRI or --default-graph, not both")
+
+    from ..io.files import refuse_overwriting_input
     from ..io.loader import load_graph
 
+    refuse_overwriting_input(output, list(paths) or None)
     graph = load_graph(list(paths) or None)
     if fmt in ("graphml", "csv"):
         from ..io.property_graph import write_graphml, write_neo4j_csv

@@ -9,7 +9,7 @@ import click
 
 from ..model.formats import LISTING_FORMATS, QUERY_FORMATS
 from ..sparql.engines import ENGINES as QUERY_ENGINES
-from .common import EPILOG, parse_params, write
+from .common import EPILOG, SECONDS, parse_params, write
 
 
 @click.command(epilog=EPILOG)
@@ -60,7 +60,7 @@ def queries(fmt: str) -> None:
 )
 @click.option(
     "--timeout",
-    type=float,
+    type=SECONDS,
     default=60.0,
     show_default=True,
     help="Time limit in seconds: a local query is stopped, a remote one abandoned.",
@@ -117,6 +117,7 @@ def query(
       ots-kg query series-timeline -p series=mech:transport-ministers --format csv
       ots-kg query members --endpoint http://127.0.0.1:8890/sparql --graph https://w3id.org/ots-kg/id/graph
     """
+    from ..io.files import refuse_overwriting_input
     from ..render.results import format_results
     from ..sparql.catalogue import find_query
     from ..sparql.engines import open_engine
@@ -124,6 +125,7 @@ def query(
 
     if graph_iri and not endpoint:
         raise click.UsageError("--graph needs --endpoint (the local graph has no named graphs)")
+    refuse_overwriting_input(output, list(data) or None)
     stored = find_query(name)
     values = parse_params(params)
     chosen = open_engine(

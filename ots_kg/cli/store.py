@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import EPILOG, PATHS
+from .common import EPILOG, PATHS, SECONDS
 
 
 @click.command(epilog=EPILOG)
@@ -21,7 +21,7 @@ from .common import EPILOG, PATHS
 @click.option("--graph", "graph_iri", metavar="IRI", help="Named graph to load into (default graph if absent).")
 @click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
 @click.option("--batch-size", type=int, default=5000, show_default=True, help="Triples per request.")
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")
+@click.option("--timeout", type=SECONDS, default=60.0, show_default=True, help="Seconds per request.")
 @click.option("--user", help="User name, answered to the store's Basic or Digest challenge.")
 @click.option("--password", envvar="OTS_KG_PASSWORD", help="Password (or set OTS_KG_PASSWORD).")
 def push(
@@ -72,11 +72,40 @@ def push(
 @click.command(epilog=EPILOG)
 @PATHS
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=int, default=7070, show_default=True, help="Port (0 picks a free one).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Per-query time limit (s).")
-@click.option("--max-rows", type=int, default=10000, show_default=True, help="Result cap (rows or triples).")
-@click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
-def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=7070, show_default=True, help="Port (0 picks a free one)."
+)
+@click.option("--timeout", type=SECONDS, default=10.0, show_default=True, help="Per-query time limit (s).")
+@click.option(
+    "--max-rows", type=click.IntRange(1), default=10000, show_default=True, help="Result cap (rows or triples)."
+)
+@click.option("--max-bytes", type=click.IntRange(1), default=50_000_000, show_default=True, help="Result cap in bytes.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Query worker processes.")
+@click.option(
+    "--memory-mb",
+    type=click.IntRange(64),
+    default=1024,
+    show_default=True,
+    help="Memory a worker may take beyond the loaded graph (address-space limit).",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Let pages from this origin (e.g. https://example.org) read answers (repeatable; default none).",
+)
+def serve(
+    paths: tuple[Path, ...],
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    max_bytes: int,
+    workers: int,
+    memory_mb: int,
+    cors_origins: tuple[str, ...],
+) -> None:
     """Serve the graph as a read-only SPARQL 1.1 Protocol endpoint.
 
     \b
@@ -84,8 +113,10 @@ def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, max_row
     DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by the Accept header or
     ?format= (also SPARQLWrapper's names: turtle, n3, json-ld, rdf+xml).
     Stored queries: /sparql?stored=NAME&p.PARAM=VALUE. / is a page to type or pick a query.
-    Updates, SERVICE and LOAD are refused (403); a query over the time limit is stopped
-    (503) and one over the result cap answered 413. Stops cleanly on Ctrl-C or SIGTERM.
+    Updates, SERVICE, FROM and LOAD are refused (403); a query over the time limit is
+    stopped (503), one over the result cap answered 413. /health reports the worker pool
+    (JSON). No cross-origin reads unless --cors-origin names the origin. Workers that die
+    are replaced; Ctrl-C or SIGTERM lets requests in flight finish, then stops.
 
     \b
     Example:
@@ -95,9 +126,15 @@ def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, max_row
     from ..io.loader import load_store
     from ..server.app import Settings, make_server, serve_forever
 
-    server = make_server(
-        load_store(list(paths) or None), host, port, Settings(timeout=timeout, max_rows=max_rows, workers=workers)
+    settings = Settings(
+        timeout=timeout,
+        max_rows=max_rows,
+        max_bytes=max_bytes,
+        workers=workers,
+        memory_mb=memory_mb,
+        cors_origins=cors_origins,
     )
+    server = make_server(load_store(list(paths) or None), host, port, settings)
     bound_host, bound_port = server.server_address[:2]
     click.echo(
         f"ots-kg: SPARQL endpoint at http://{bound_host}:{bound_port}/sparql (page: http://{bound_host}:{bound_port}/)",

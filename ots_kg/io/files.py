@@ -4,6 +4,7 @@ fast query path can hash the inputs without importing it; the loader uses the sa
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,15 +14,26 @@ from ..resources import data_dir, ontology_file
 PathLike = str | os.PathLike[str]
 
 
+def _shown(path: str) -> str:
+    """A path for a message, printable even when its name is not UTF-8."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _walk(folder: str) -> list[str]:
-    """*.ttl below a folder; os.scandir, since pathlib's rglob costs tens of ms here."""
+    """*.ttl below a folder; os.scandir, since pathlib's rglob costs tens of ms here.
+    Symbolic links inside folders are not followed (no loops, no escaping the folder)."""
     found = []
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_dir():
-                found.extend(_walk(entry.path))
-            elif entry.name.endswith(".ttl") and entry.is_file():
-                found.append(entry.path)
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    found.extend(_walk(entry.path))
+                elif entry.name.endswith(".ttl") and entry.is_file(follow_symlinks=False):
+                    found.append(entry.path)
+    except PermissionError:
+        raise LoadError(f"{_shown(folder)}: permission denied") from None
+    except OSError as exc:
+        raise LoadError(f"{_shown(folder)}: cannot list ({exc.strerror})") from None
     return found
 
 
@@ -30,15 +42,22 @@ def turtle_files(paths: Iterable[PathLike]) -> list[Path]:
     found: list[str] = []
     for raw in paths:
         path = os.path.abspath(raw)
-        if os.path.isdir(path):
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            kind = "broken symbolic link" if os.path.islink(path) else "no such file or directory"
+            raise LoadError(f"{_shown(str(raw))}: {kind}") from None
+        except OSError as exc:
+            raise LoadError(f"{_shown(str(raw))}: cannot open ({exc.strerror})") from None
+        if stat.S_ISDIR(info.st_mode):
             files = _walk(path)
             if not files:
-                raise LoadError(f"{raw}: directory holds no .ttl file")
+                raise LoadError(f"{_shown(str(raw))}: directory holds no .ttl file")
             found.extend(files)
-        elif os.path.lexists(path):
+        elif stat.S_ISREG(info.st_mode):
             found.append(path)
         else:
-            raise LoadError(f"{raw}: no such file or directory")
+            raise LoadError(f"{_shown(str(raw))}: not a regular file (a FIFO, socket or device is not read)")
     return [Path(p) for p in sorted(set(found))]
 
 
@@ -48,14 +67,43 @@ def input_files(paths: Iterable[PathLike] | None, *, include_ontology: bool = Tr
     return [ontology_file(), *data] if include_ontology else data
 
 
-def read_text(path: Path) -> str:
-    """File text as UTF-8 (BOM allowed), or a LoadError saying why it is not Turtle text."""
+def refuse_overwriting_input(output: PathLike | None, paths: Iterable[PathLike] | None) -> None:
+    """A LoadError when `output` is one of the files a graph is read from (export -o INPUT
+    would destroy the input before anyone noticed)."""
+    if output is None or not os.path.exists(output):
+        return
+    for path in input_files(paths):
+        try:
+            if os.path.samefile(output, path):
+                raise LoadError(f"{_shown(str(output))}: is an input of this command; write the output elsewhere")
+        except OSError:
+            continue
+
+
+def read_bytes(path: Path) -> bytes:
+    """A regular file's bytes, read once. Opened without blocking and checked on the open
+    descriptor, so a FIFO or device fails at once instead of hanging or being read."""
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except PermissionError:
-        raise LoadError(f"{path}: permission denied") from None
+        raise LoadError(f"{_shown(str(path))}: permission denied") from None
     except OSError as exc:
-        raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
+        raise LoadError(f"{_shown(str(path))}: cannot read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LoadError(f"{_shown(str(path))}: not a regular file (a FIFO, socket or device is not read)")
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise LoadError(f"{_shown(str(path))}: cannot read ({exc.strerror})") from None
+
+
+def read_text(path: Path, raw: bytes | None = None) -> str:
+    """File text as UTF-8 (BOM allowed), or a LoadError saying why it is not Turtle text;
+    `raw` gives bytes already read (the cache hashes exactly the bytes that are parsed)."""
+    if raw is None:
+        raw = read_bytes(path)
+    path = Path(_shown(str(path)))
     if b"\x00" in raw:
         raise LoadError(f"{path}: binary file, not Turtle text")
     try:

@@ -103,12 +103,12 @@ def _syntax_message(exc: SyntaxError) -> str:
     return re.sub(r"^Parser error (at|between) .*?: ", "", message)
 
 
-def _parse(path: Path, problems: _Problems) -> Iterator[Any]:
+def _parse(path: Path, problems: _Problems, raw: bytes | None = None) -> Iterator[Any]:
     """The quads of one file as Oxigraph parses them; ill-typed literals and a syntax
     error are recorded against the file and line, not raised (so other files still load)."""
     import pyoxigraph as ox
 
-    text = read_text(path)
+    text = read_text(path, raw)
     try:
         quads = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()))
     except SyntaxError as exc:
@@ -135,14 +135,16 @@ def _load(
     files: Sequence[Path],
     add_quads: Callable[[list[Any]], None],
     add_terms: Callable[[list[tuple[Term, Term, Term]]], None],
+    contents: Sequence[bytes] | None = None,
 ) -> None:
-    """Parse every file into the sink, then add the derived passages; fail with every problem."""
+    """Parse every file (or the given bytes of each) into the sink, then add the derived
+    passages; fail with every problem."""
     import pyoxigraph as ox
 
     problems = _Problems()
     cited: set[str] = set()
-    for path in files:
-        quads = list(_parse(path, problems))
+    for i, path in enumerate(files):
+        quads = list(_parse(path, problems, contents[i] if contents is not None else None))
         if problems.items:
             continue
         for quad in quads:
@@ -180,8 +182,14 @@ def load_data(paths: Sequence[PathLike] | None = None) -> Any:
     return load_graph(paths, include_ontology=False)
 
 
-def load_store(paths: Sequence[PathLike] | None = None, *, include_ontology: bool = True) -> Any:
-    """The same graph as load_graph, in an in-memory Oxigraph Store (no rdflib needed)."""
+def load_store(
+    paths: Sequence[PathLike] | None = None,
+    *,
+    include_ontology: bool = True,
+    sources: Sequence[tuple[Path, bytes]] | None = None,
+) -> Any:
+    """The same graph as load_graph, in an in-memory Oxigraph Store (no rdflib needed);
+    `sources` gives files already read, as (path, bytes), instead of `paths`."""
     import pyoxigraph as ox
 
     store = ox.Store()
@@ -189,7 +197,10 @@ def load_store(paths: Sequence[PathLike] | None = None, *, include_ontology: boo
     def add_terms(triples: list[tuple[Term, Term, Term]]) -> None:
         store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples)
 
-    _load(input_files(paths, include_ontology=include_ontology), store.bulk_extend, add_terms)
+    if sources is not None:
+        _load([p for p, _ in sources], store.bulk_extend, add_terms, [b for _, b in sources])
+    else:
+        _load(input_files(paths, include_ontology=include_ontology), store.bulk_extend, add_terms)
     return store
 
 

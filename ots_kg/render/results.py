@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from ..errors import QueryError
 from ..model.formats import GRAPH_FOR_TABLE, GRAPH_FORMATS
@@ -15,6 +17,17 @@ from ..model.terms import Term, to_json
 from ..sparql.results import Results
 
 TABLE_FORMATS = ("table", "csv", "tsv", "json", "xml")
+# Characters XML 1.0 forbids even as character references: replaced by U+FFFD so the
+# document stays well-formed (the JSON, CSV and TSV answers keep them exactly).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    return _escape(_NOT_XML.sub("\ufffd", text))
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(_NOT_XML.sub("\ufffd", text))
 
 
 def _csv_cell(term: Term | None) -> str:

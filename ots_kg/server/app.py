@@ -2,14 +2,30 @@
 offline HTML page to run stored or typed queries.
 
 Every query runs in a worker process (server.workers.WorkerPool) so a time limit can really
-stop it; updates, SERVICE and LOAD are refused before they reach the engine.
+stop it; there the engine refuses updates, SERVICE and FROM (found by parsing, sparql.guard)
+before evaluating, and the worker has no network to reach anyway. The parse happens in the
+worker, not here: rdflib's parser holds the GIL for up to a second on long queries.
+
+Why the standard library's HTTP server and not uvicorn: the server answers one small page
+and a query endpoint whose cost is the query, not the HTTP layer; every request already
+hands off to a worker process. What the stdlib server lacked (strict framing, per-connection
+timeouts, HEAD/OPTIONS, a real listen backlog, quiet disconnects, draining on SIGTERM) is a
+few dozen lines here, against a new dependency tree for every user of the CLI.
+
+CORS: no `Access-Control-Allow-Origin` unless origins are named (--cors-origin). The page is
+served by the server itself (same origin), so it needs none; a wildcard would let any web
+page the user opens read whatever the endpoint can read. A Host check (loopback names only
+when listening on loopback) stops DNS-rebinding pages from posing as same-origin.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 import signal
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -20,8 +36,11 @@ from typing import Any
 from ..errors import OtsKgError
 from ..model.formats import SHORT_FORMATS
 from ..sparql.catalogue import bind_values, catalogue
-from ..sparql.text import bind_with_values, is_update, network_keywords
-from .workers import Answer, WorkerPool
+from ..sparql.text import bind_with_values, is_update
+from .workers import Answer, Limits, WorkerPool
+
+_DIGITS = re.compile(r"[0-9]{1,12}")
+_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
 @dataclass
@@ -30,6 +49,26 @@ class Settings:
     max_rows: int = 10000
     max_body: int = 100_000
     workers: int = 2
+    max_bytes: int = 50_000_000
+    memory_mb: int = 1024
+    read_timeout: float = 10.0
+    cors_origins: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("timeout", "read_timeout"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and 0 < value < float("inf")):
+                raise OtsKgError(f"{name.replace('_', '-')} must be a positive number of seconds, not {value}")
+        for name in ("max_rows", "max_body", "workers", "max_bytes", "memory_mb"):
+            if getattr(self, name) < 1:
+                raise OtsKgError(f"{name.replace('_', '-')} must be at least 1")
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _page() -> bytes:
@@ -39,14 +78,46 @@ def _page() -> bytes:
 class SparqlServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # 32 clients at once must not meet SYN retries
 
     def __init__(self, address: tuple[str, int], store: Any, settings: Settings) -> None:
         from ..io.loader import ntriples
 
         self.settings = settings
-        self.pool = WorkerPool(ntriples(store), settings.workers)
+        limits = Limits(settings.max_rows, settings.max_bytes, settings.memory_mb)
+        self.pool = WorkerPool(ntriples(store), settings.workers, limits)
         self.queries = catalogue()
-        super().__init__(address, Handler)
+        self.in_flight = 0
+        self._flight = threading.Condition()
+        try:
+            super().__init__(address, Handler)
+        except BaseException:
+            self.pool.close()
+            raise
+        self.loopback_only = _loopback(address[0])
+
+    def begin(self) -> None:
+        with self._flight:
+            self.in_flight += 1
+
+    def end(self) -> None:
+        with self._flight:
+            self.in_flight -= 1
+            self._flight.notify_all()
+
+    def drain(self, seconds: float) -> bool:
+        """Wait until no request is being answered (True) or `seconds` pass (False)."""
+        deadline = time.monotonic() + seconds
+        with self._flight:
+            while self.in_flight:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._flight.wait(left)
+        return True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away is not an error worth a traceback."""
 
     def server_close(self) -> None:
         super().server_close()
@@ -73,13 +144,79 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet by default
         pass
 
+    def setup(self) -> None:
+        self.timeout = self.server.settings.read_timeout  # idle and read timeout per connection
+        super().setup()
+
+    def handle_one_request(self) -> None:
+        """One request, counted while in flight so SIGTERM can wait for it; a client that
+        stalls or disconnects just ends its connection."""
+        try:
+            super().handle_one_request()
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True
+        finally:
+            if getattr(self, "_counted", False):
+                self._counted = False
+                self.server.end()
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        self.server.begin()
+        self._counted = True
+        return self._framing_ok() and self._host_ok()
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    def _framing_ok(self) -> bool:
+        """One unambiguous body length or none: no chunked bodies, no duplicate or signed
+        Content-Length (the ambiguities request smuggling lives on)."""
+        if self.headers.get_all("Transfer-Encoding"):
+            self.close_connection = True
+            self._error(411, "Transfer-Encoding is not accepted; send the body with a Content-Length")
+            return False
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(lengths) > 1 or any(not _DIGITS.fullmatch(v.strip()) for v in lengths):
+            self.close_connection = True
+            self._error(400, "bad Content-Length (one non-negative decimal number expected)")
+            return False
+        if lengths and self.command != "POST":
+            self.close_connection = True  # a body we do not read must not become the next request
+        return True
+
+    def _host_ok(self) -> bool:
+        """On a loopback server, only loopback Host names: a DNS-rebinding page cannot pose
+        as the page's own origin."""
+        if not self.server.loopback_only:
+            return True
+        host = (self.headers.get("Host") or "").strip().lower()
+        if not host:
+            return True  # HTTP/1.0 clients; browsers always send a Host
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if name in _LOOPBACK_NAMES or _loopback(name.strip("[]")):
+            return True
+        self.close_connection = True
+        self._error(403, f"Host {host or '(none)'} refused: this endpoint answers loopback names only")
+        return False
+
     # ---- dispatch ---------------------------------------------------------------------
+    def do_OPTIONS(self) -> None:  # noqa: N802
+        """CORS preflight and capability probe: methods allowed, no body."""
+        self._send(Answer(204, "text/plain; charset=utf-8", b""), allow="GET, HEAD, POST, OPTIONS")
+
     def do_GET(self) -> None:  # noqa: N802
         url = urllib.parse.urlsplit(self.path)
         if url.path in ("/", "/index.html"):
             return self._send(Answer(200, "text/html; charset=utf-8", _page()))
         if url.path == "/health":
-            return self._send(Answer(200, "text/plain; charset=utf-8", b"ok\n"))
+            health = self.server.pool.health()
+            status = 200 if health["status"] != "down" else 503
+            return self._send(Answer(status, "application/json", json.dumps(health).encode() + b"\n"))
         if url.path == "/queries.json":
             return self._send(Answer(200, "application/json", self._catalogue_json()))
         if url.path in ("/sparql", "/query"):
@@ -92,19 +229,23 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         url = urllib.parse.urlsplit(self.path)
-        if url.path not in ("/sparql", "/query", "/update"):
-            return self._error(404, f"no such resource {url.path}; the endpoint is /sparql")
         length = self.headers.get("Content-Length")
         if length is None:
+            self.close_connection = True
             return self._error(411, "Content-Length required")
-        try:
-            size = int(length)
-        except ValueError:
-            return self._error(400, "bad Content-Length")
+        size = int(length)
         if size > self.server.settings.max_body:
             self.close_connection = True
             return self._error(413, f"request body over {self.server.settings.max_body} bytes")
-        body = self.rfile.read(size)
+        try:
+            body = self.rfile.read(size)
+        except TimeoutError:
+            body = b""
+        if len(body) < size:  # the client stopped sending: answer, never evaluate a partial body
+            self.close_connection = True
+            return self._error(408, f"request body shorter than its Content-Length ({len(body)} of {size} bytes)")
+        if url.path not in ("/sparql", "/query", "/update"):
+            return self._error(404, f"no such resource {url.path}; the endpoint is /sparql")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         try:
             text = body.decode("utf-8")
@@ -122,8 +263,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(415, f"unsupported Content-Type {ctype}")
         self._query(params)
 
+    do_HEAD = do_GET  # noqa: N815 - same answer, body left out by _send
+
     def _unsupported(self) -> None:
-        self._error(405, "method not allowed; use GET or POST", allow="GET, POST")
+        self.close_connection = True
+        self._error(405, "method not allowed; use GET or POST", allow="GET, HEAD, POST, OPTIONS")
 
     do_PUT = do_DELETE = do_PATCH = _unsupported  # noqa: N815
 
@@ -142,11 +286,6 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(400, "missing query: pass ?query=... or a stored query ?stored=NAME")
         if is_update(text):
             return self._error(403, "this endpoint is read-only: SPARQL Update is refused")
-        found = network_keywords(text)
-        if found:
-            return self._error(
-                403, f"{', '.join(sorted(found))} is refused: this endpoint does not contact other servers"
-            )
         accept = self.headers.get("Accept", "")
         fmt = (params.get("format") or [""])[0]
         if fmt:
@@ -154,7 +293,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self._error(400, f"unknown format {fmt}; one of {', '.join(SHORT_FORMATS)}")
             accept = SHORT_FORMATS[fmt]
         settings = self.server.settings
-        self._send(self.server.pool.run(text, accept, settings.max_rows, settings.timeout))
+        self._send(self.server.pool.run(text, accept, settings.timeout))
 
     def _stored_text(self, name: str, params: dict[str, list[str]]) -> str:
         if name not in self.server.queries:
@@ -176,12 +315,23 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(answer.status, HTTPStatus(answer.status).phrase)
         self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(len(answer.body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
+        origin = self.headers.get("Origin") if self.headers else None
+        if origin and origin in self.server.settings.cors_origins:
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Vary", "Origin")
+            if self.command == "OPTIONS":
+                self.send_header("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")
+                self.send_header("Access-Control-Allow-Headers", "Accept, Content-Type")
         if allow:
             self.send_header("Allow", allow)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(answer.body)
+            try:
+                self.wfile.write(answer.body)
+            except OSError:
+                self.close_connection = True
 
 
 def make_server(source: Any, host: str = "127.0.0.1", port: int = 0, settings: Settings | None = None) -> SparqlServer:
@@ -199,7 +349,8 @@ def make_server(source: Any, host: str = "127.0.0.1", port: int = 0, settings: S
 
 
 def serve_forever(server: SparqlServer) -> None:
-    """Serve until SIGINT or SIGTERM, then close the socket and stop the workers."""
+    """Serve until SIGINT or SIGTERM; then stop accepting, let the requests in flight get
+    their answers (up to the query time limit and a little), and stop the workers."""
     stop = threading.Event()
 
     def _stop(*_):
@@ -211,4 +362,6 @@ def serve_forever(server: SparqlServer) -> None:
     thread.start()
     stop.wait()
     server.shutdown()
+    server.socket.close()
+    server.drain(server.settings.timeout * 2 + 5)
     server.server_close()

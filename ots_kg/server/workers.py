@@ -1,25 +1,42 @@
-"""Query evaluation for the server: worker processes, each holding the graph in an
-Oxigraph store and answering through the OxigraphEngine, with content negotiation.
+"""Query evaluation for the server: a supervised pool of worker processes, each holding the
+graph in an Oxigraph store and answering through the OxigraphEngine.
 
 A query runs inside a worker so a runaway one can be stopped by killing its process:
-neither Oxigraph nor rdflib can interrupt a query in flight.
+neither Oxigraph nor rdflib can interrupt a query in flight. The pool is built to survive
+its workers: a supervisor thread replaces any worker that dies (OOM killer, SIGKILL, its
+memory limit), the request a dying worker held is answered 500, and /health reports how
+many are alive. Workers are forked from a clean fork server (no listening socket, no client
+connections), die with the server (PR_SET_PDEATHSIG), run with an address-space limit and,
+where the kernel allows it, in an empty network namespace: even a query that slipped past
+the parser's SERVICE check could not reach another host.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import ctypes
+import hashlib
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
 import threading
+import time
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
-from queue import Empty, Queue
 from typing import Any
 
 from ..errors import QueryError
 from ..model.formats import GRAPH_ACCEPT, GRAPH_FORMATS, RESULT_ACCEPT, RESULT_MEDIA_TYPES
 from ..sparql.catalogue import StoredQuery
 from ..sparql.engines import OxigraphEngine
+from ..sparql.guard import NetworkRefused
 
 TEXT = "text/plain; charset=utf-8"
+_PR_SET_PDEATHSIG = 1
+_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
 
 
 @dataclass
@@ -27,6 +44,15 @@ class Answer:
     status: int
     content_type: str
     body: bytes
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one query may use: rows (or triples), answer bytes, worker memory growth."""
+
+    max_rows: int = 10000
+    max_bytes: int = 50_000_000
+    memory_mb: int = 1024
 
 
 def negotiate(accept: str, table: dict[str, str], default: str) -> str:
@@ -49,108 +75,311 @@ def negotiate(accept: str, table: dict[str, str], default: str) -> str:
     return best
 
 
-def evaluate(engine: OxigraphEngine, text: str, accept: str, max_rows: int) -> Answer:
-    """Run one query and write the answer in the negotiated format, evaluating it once."""
+def _size(results: Any) -> int:
+    """Bytes of the values in an answer: a bound on its size in any format, up to markup."""
+    rows = results.triples if results.kind in ("CONSTRUCT", "DESCRIBE") else results.rows
+    return sum(len(t.value) for row in rows for t in row if t is not None)
+
+
+def evaluate(engine: OxigraphEngine, text: str, accept: str, limits: Limits) -> Answer:
+    """Run one query once (rows read up to the cap) and write the answer in the negotiated
+    format; the byte cap is checked on the values before any formatting."""
     from ..render.results import format_results
 
     try:
         results = engine.run(
-            StoredQuery(name="query", path=Path("query.rq"), text=text, summary=""), limit=max_rows + 1
+            StoredQuery(name="query", path=Path("query.rq"), text=text, summary=""), limit=limits.max_rows + 1
         )
+    except NetworkRefused as exc:
+        found = str(exc).removeprefix("query: ").split(" reaches")[0]
+        return Answer(403, TEXT, f"{found} is refused: this endpoint does not contact other servers\n".encode())
     except QueryError as exc:
         message = str(exc).removeprefix("query: ")
-        return Answer(400, TEXT, f"query failed: {message}\n".encode())
-    if results.kind in ("CONSTRUCT", "DESCRIBE"):
-        if len(results.triples) > max_rows:
-            return _capped(max_rows, "triples")
+        status = 403 if "SPARQL Update" in message else 400
+        return Answer(status, TEXT, f"query failed: {message}\n".encode())
+    except MemoryError:
+        return Answer(507, TEXT, b"query stopped: it needed more memory than the server allows\n")
+    graph_form = results.kind in ("CONSTRUCT", "DESCRIBE")
+    count = len(results.triples) if graph_form else len(results.rows)
+    if count > limits.max_rows:
+        return _capped(f"more than {limits.max_rows} {'triples' if graph_form else 'rows'}")
+    if _size(results) > limits.max_bytes:
+        return _capped(f"more than {limits.max_bytes} bytes")
+    if graph_form:
         media = negotiate(accept, GRAPH_ACCEPT, GRAPH_FORMATS["ttl"].media_type)
         fmt = GRAPH_ACCEPT[media]
     else:
-        if len(results.rows) > max_rows:
-            return _capped(max_rows, "rows")
         media = negotiate(accept, RESULT_ACCEPT, RESULT_MEDIA_TYPES["json"])
         fmt = RESULT_ACCEPT[media]
-    return Answer(200, f"{media}; charset=utf-8", format_results(results, fmt).encode("utf-8"))
+    body = format_results(results, fmt).encode("utf-8")
+    if len(body) > limits.max_bytes:
+        return _capped(f"more than {limits.max_bytes} bytes")
+    return Answer(200, f"{media}; charset=utf-8", body)
 
 
-def _capped(cap: int, what: str) -> Answer:
-    return Answer(
-        413, TEXT, f"result has more than {cap} {what} (the server's cap); add LIMIT or narrow the query\n".encode()
-    )
+def _capped(what: str) -> Answer:
+    return Answer(413, TEXT, f"result has {what} (the server's cap); add LIMIT or narrow the query\n".encode())
 
 
-def _worker(conn: Any, ntriples: bytes) -> None:
+# ---- inside a worker process ----------------------------------------------------------
+def _die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent (the fork server, which itself
+    ends with the server) dies; a process already orphaned ends now."""
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _leave_network() -> bool:
+    """Move into a new, empty network namespace (unprivileged user namespaces): no address
+    is reachable from here. Best effort: False where the kernel forbids it."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _limit_memory(extra_mb: int) -> None:
+    """Cap the address space at what the loaded worker uses plus `extra_mb`."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+        current = pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return
+    limit = current + extra_mb * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass
+
+
+def _worker(fd: int) -> None:
     from ..io.loader import store_from_ntriples
 
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers end
+    conn = Connection(fd)
+    try:
+        ntriples, limits = conn.recv()
+    except (EOFError, OSError):
+        return
+    isolated = _leave_network()
     engine = OxigraphEngine(store_from_ntriples(ntriples))
+    del ntriples
+    _limit_memory(limits.memory_mb)
+    conn.send(("ready", isolated))
     while True:
         try:
-            message = conn.recv()
-        except EOFError:
+            text, accept = conn.recv()
+        except (EOFError, OSError):
             return
-        text, accept, max_rows = message
-        answer = evaluate(engine, text, accept, max_rows)
+        try:
+            answer = evaluate(engine, text, accept, limits)
+        except MemoryError:
+            answer = Answer(507, TEXT, b"query stopped: it needed more memory than the server allows\n")
         conn.send((answer.status, answer.content_type, answer.body))
 
 
+# ---- in the server --------------------------------------------------------------------
 class _Worker:
-    def __init__(self, ctx: Any, ntriples: bytes) -> None:
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, ntriples), daemon=True)
-        self.process.start()
-        child.close()
+    """One worker process and the socket the server talks to it over."""
+
+    def __init__(self, ntriples: bytes, limits: Limits) -> None:
+        ours, theirs = socket.socketpair()
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "ots_kg.server.workers", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                close_fds=True,
+            )
+        self.conn = Connection(ours.detach())
+        self.ready = False
+        self.isolated = False
+        try:
+            self.conn.send((ntriples, limits))
+        except OSError:
+            self.stop()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def stop(self) -> None:
-        self.process.kill()
-        self.process.join(5)
+        try:
+            self.process.kill()
+            self.process.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
         self.conn.close()
 
 
 class WorkerPool:
-    """A few worker processes, each holding the graph in an Oxigraph store."""
+    """`size` supervised worker processes and a fair queue in front of them: one query text
+    holds at most `size - 1` workers, so a burst of one slow query cannot starve the rest."""
 
-    def __init__(self, ntriples: bytes, size: int = 2) -> None:
-        self._ctx = mp.get_context("fork")
+    def __init__(self, ntriples: bytes, size: int = 2, limits: Limits | None = None) -> None:
         self._ntriples = ntriples
-        self._idle: Queue[_Worker] = Queue()
-        self._all: set[_Worker] = set()
-        self._lock = threading.Lock()
-        for _ in range(max(1, size)):
-            self._add()
+        self._limits = limits or Limits()
+        self.size = max(1, size)
+        self.per_query = max(1, self.size - 1)
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        self._starting: list[_Worker] = []
+        self._running: dict[str, int] = {}
+        self._closed = False
+        self.replaced = 0
+        for _ in range(self.size):
+            self._starting.append(self._spawn())
+        deadline = time.monotonic() + 120
+        while self._starting and time.monotonic() < deadline:
+            self._check_starting()
+            time.sleep(0.02)
+        self._supervisor = threading.Thread(target=self._supervise, daemon=True, name="ots-kg-pool")
+        self._supervisor.start()
 
-    def _add(self) -> None:
-        worker = _Worker(self._ctx, self._ntriples)
-        with self._lock:
-            self._all.add(worker)
-        self._idle.put(worker)
+    def _spawn(self) -> _Worker:
+        return _Worker(self._ntriples, self._limits)
 
-    def run(self, text: str, accept: str, max_rows: int, timeout: float) -> Answer:
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except Empty:
-            return Answer(503, TEXT, b"server busy: no query worker free\n")
-        worker.conn.send((text, accept, max_rows))
-        if worker.conn.poll(timeout):
+    # ---- supervision ------------------------------------------------------------------
+    def _check_starting(self) -> None:
+        """Move workers that finished loading to the idle list; drop ones that died loading."""
+        for worker in list(self._starting):
             try:
-                status, ctype, body = worker.conn.recv()
-            except EOFError:
-                status, ctype, body = 500, TEXT, b"query worker died\n"
-                self._replace(worker)
-                return Answer(status, ctype, body)
-            self._idle.put(worker)
-            return Answer(status, ctype, body)
-        self._replace(worker)
-        return Answer(503, TEXT, f"query stopped: it ran longer than the {timeout:g} s time limit\n".encode())
+                if not worker.conn.closed and worker.conn.poll(0):
+                    _, worker.isolated = worker.conn.recv()
+                    worker.ready = True
+            except (EOFError, OSError):
+                worker.stop()
+            with self._cond:
+                if worker.ready:
+                    self._starting.remove(worker)
+                    self._idle.append(worker)
+                    self._cond.notify_all()
+                elif not worker.alive():
+                    self._starting.remove(worker)
 
-    def _replace(self, worker: _Worker) -> None:
-        worker.stop()
-        with self._lock:
-            self._all.discard(worker)
-        self._add()
+    def _supervise(self) -> None:
+        """Every 50 ms: replace dead idle workers, keep the pool at its size."""
+        while True:
+            with self._cond:
+                if self._closed:
+                    return
+                dead = [w for w in self._idle if not w.alive()]
+                for worker in dead:
+                    self._idle.remove(worker)
+                missing = self.size - len(self._idle) - len(self._busy) - len(self._starting)
+            for worker in dead:
+                worker.stop()
+            for _ in range(max(0, missing)):
+                worker = self._spawn()
+                with self._cond:
+                    self._starting.append(worker)
+                    self.replaced += 1
+            self._check_starting()
+            time.sleep(0.05)
+
+    def health(self) -> dict[str, Any]:
+        """The pool as it is: workers alive and idle, busy, starting, replaced so far."""
+        with self._cond:
+            idle = sum(1 for w in self._idle if w.alive())
+            busy = sum(1 for w in self._busy if w.alive())
+            starting = len(self._starting)
+            isolated = all(w.isolated for w in [*self._idle, *self._busy])
+        return {
+            "status": "ok" if idle + busy == self.size else "degraded" if idle + busy else "down",
+            "workers": self.size,
+            "idle": idle,
+            "busy": busy,
+            "starting": starting,
+            "replaced": self.replaced,
+            "network_isolated": isolated,
+        }
+
+    # ---- queries ----------------------------------------------------------------------
+    def _acquire(self, key: str, deadline: float) -> _Worker | None:
+        with self._cond:
+            while True:
+                if self._closed:
+                    return None
+                if self._running.get(key, 0) < self.per_query:
+                    while self._idle:
+                        worker = self._idle.pop(0)
+                        if self._usable(worker):
+                            self._busy.add(worker)
+                            self._running[key] = self._running.get(key, 0) + 1
+                            return worker
+                        self._starting.append(worker)  # dead: the supervisor drops and replaces it
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._cond.wait(min(left, 0.1))
+
+    @staticmethod
+    def _usable(worker: _Worker) -> bool:
+        """An idle worker never speaks first: a readable socket means it died (EOF)."""
+        try:
+            return worker.alive() and not worker.conn.poll(0)
+        except OSError:
+            return False
+
+    def _release(self, key: str, worker: _Worker, healthy: bool) -> None:
+        with self._cond:
+            self._busy.discard(worker)
+            self._running[key] -= 1
+            if not self._running[key]:
+                del self._running[key]
+            if healthy and not self._closed:
+                self._idle.append(worker)
+            self._cond.notify_all()
+        if not healthy:
+            worker.stop()
+
+    def run(self, text: str, accept: str, timeout: float) -> Answer:
+        """Evaluate once in a free worker: 503 when none frees up within `timeout` or the
+        query outlives it (its worker is killed), 500 when the worker dies under it."""
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        deadline = time.monotonic() + timeout
+        for _attempt in range(3):  # a worker found dead before the query reached it: next one
+            worker = self._acquire(key, deadline)
+            if worker is None:
+                return Answer(503, TEXT, b"server busy: no query worker free\n")
+            try:
+                worker.conn.send((text, accept))
+            except (OSError, ValueError):
+                self._release(key, worker, healthy=False)
+                continue
+            return self._answer(key, worker, timeout)
+        return Answer(500, TEXT, b"query workers keep dying; try again\n")
+
+    def _answer(self, key: str, worker: _Worker, timeout: float) -> Answer:
+        try:
+            if not worker.conn.poll(timeout):
+                self._release(key, worker, healthy=False)
+                return Answer(503, TEXT, f"query stopped: it ran longer than the {timeout:g} s time limit\n".encode())
+            status, ctype, body = worker.conn.recv()
+        except (EOFError, OSError, ValueError):
+            self._release(key, worker, healthy=False)
+            return Answer(500, TEXT, b"query worker died (killed or over its memory limit); it has been replaced\n")
+        self._release(key, worker, healthy=True)
+        return Answer(status, ctype, body)
 
     def close(self) -> None:
-        with self._lock:
-            workers = list(self._all)
-            self._all.clear()
+        with self._cond:
+            self._closed = True
+            workers = [*self._idle, *self._busy, *self._starting]
+            self._idle.clear()
+            self._busy.clear()
+            self._starting.clear()
+            self._cond.notify_all()
         for worker in workers:
             worker.stop()
+
+
+if __name__ == "__main__":
+    _worker(int(sys.argv[1]))

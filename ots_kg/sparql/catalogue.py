@@ -184,16 +184,17 @@ def parse_value(param: Param, raw: str) -> Term:
     if param.type == "string":
         return literal(raw)
     if param.type == "integer":
-        if not re.fullmatch(r"[+-]?\d+", raw):
-            raise QueryError(f"parameter {param.name}: {raw!r} is not an integer")
-        return literal(str(int(raw)), XSD + "integer")
+        if not re.fullmatch(r"[+-]?[0-9]{1,100}", raw):  # ASCII digits only: `\d` takes ٢٠٢٢
+            raise QueryError(f"parameter {param.name}: {raw!r} is not an integer (at most 100 digits)")
+        sign, digits = ("-" if raw[0] == "-" else ""), raw.lstrip("+-").lstrip("0") or "0"
+        return literal(sign + digits if digits != "0" else "0", XSD + "integer")
     if param.type == "year":
-        if not re.fullmatch(r"\d{4}", raw):
+        if not re.fullmatch(r"[0-9]{4}", raw):
             raise QueryError(f"parameter {param.name}: {raw!r} is not a year (YYYY)")
         return literal(raw, XSD + "gYear")
     if param.type == "date":
         try:
-            ok = re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) and datetime.date.fromisoformat(raw)
+            ok = re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw) and datetime.date.fromisoformat(raw)
         except ValueError:
             ok = False
         if not ok:

@@ -1,6 +1,7 @@
 """Lexical facts about SPARQL text: where the outermost WHERE group opens, which keywords
 occur outside strings, IRIs and comments. Enough to bind parameters with VALUES and to
-refuse SERVICE/LOAD/updates without a full parser on the hot path."""
+spot updates; outbound requests (SERVICE, FROM) are decided by a real parse in
+sparql.guard, never by these regexes."""
 
 from __future__ import annotations
 
@@ -34,11 +35,6 @@ def blank_out(text: str) -> str:
 def keywords(text: str) -> set[str]:
     """Upper-cased words that occur as syntax (not inside strings, IRIs or comments)."""
     return {w.upper() for w in re.findall(r"\b[A-Za-z]+\b", blank_out(text))}
-
-
-def network_keywords(text: str) -> set[str]:
-    """SERVICE or LOAD used as syntax: both reach other servers."""
-    return keywords(text) & {"SERVICE", "LOAD"}
 
 
 def is_update(text: str) -> bool:
@@ -87,11 +83,10 @@ def declare_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
 
 
 def check_safe(query: StoredQuery, allow_network: bool = False) -> None:
-    """Refuse updates, and SERVICE/LOAD (outbound requests) unless the user allowed them."""
+    """Refuse updates, deep nesting, and SERVICE/FROM (outbound requests, found by
+    parsing) unless the user allowed them."""
+    from .guard import check_network
+
     if is_update(query.text):
         raise QueryError(f"{query.name}: SPARQL Update is not allowed; queries are read-only")
-    found = network_keywords(query.text)
-    if found and not allow_network:
-        raise QueryError(
-            f"{query.name}: {', '.join(sorted(found))} reaches other servers; refused unless --allow-network is given"
-        )
+    check_network(query.text, allow_network, query.name)
