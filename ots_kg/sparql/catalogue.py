@@ -6,6 +6,10 @@ Header lines (grlc-style decorators, one per line, before the query):
     #+ param: series iri required -- the meeting series, e.g. mech:transport-ministers
     #+ param: year year default=2022 -- a year
     #+ example: ots-kg query series-timeline -p series=mech:transport-ministers
+    #+ key: ?event                  the columns that name one row (rows are unique per key)
+    #+ column: ?state schema:Country|org:OrganizationalUnit   what a column holds, where
+                                    its name (city, date, start, state, ...) would say otherwise
+`key` and `column` are checked for every stored query by tests/test_query_columns.py.
 A parameter `name` is the variable `?_name` in the query; values are bound as typed RDF
 terms, never pasted into the text.
 """
