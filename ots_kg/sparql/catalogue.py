@@ -159,6 +159,22 @@ def find_query(name_or_file: str) -> StoredQuery:
     return queries[name_or_file]
 
 
+_SPARQL_START = re.compile(r"^\s*(?:#[^\n]*\n\s*)*(?:PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+
+
+def looks_like_sparql(text: str) -> bool:
+    """SPARQL text rather than a query name or file: starts with a query keyword."""
+    return bool(_SPARQL_START.match(text)) and (" " in text.strip() or "\n" in text)
+
+
+def inline_query(text: str) -> StoredQuery:
+    """SPARQL text typed on the command line or read from standard input, as an ad-hoc query
+    (the engines predeclare the project prefixes, so `ots:Summit` just works)."""
+    if not text.strip():
+        raise QueryError("empty SPARQL text")
+    return StoredQuery(name="inline", path=Path("-"), text=text, summary="(ad-hoc query)")
+
+
 def parse_value(param: Param, raw: str) -> Term:
     """A parameter value as the typed term it means, checked against its type.
 
