@@ -141,9 +141,8 @@ def test_rows_unique_per_entity_and_columns_hold_their_names(query, engine, memb
         else:
             seen = list(res.rows)
         dupes = {s for s in seen if seen.count(s) > 1}
-        assert not dupes, (
-            f"{query.name} {values}: {len(dupes)} repeated rows per {key or 'whole row'}, e.g. {sorted(map(str, dupes))[0]}"
-        )
+        example = sorted(map(str, dupes))[0] if dupes else ""
+        assert not dupes, f"{query.name} {values}: {len(dupes)} rows repeat {key or 'whole rows'}, e.g. {example}"
         for i, name in enumerate(names):
             kind = column_type(query, name)
             if not kind:
