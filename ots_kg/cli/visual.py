@@ -27,8 +27,40 @@ def plot() -> None:
     Examples:
       ots-kg plot timeline -o timeline.svg --area health --area transport
       ots-kg plot series -o series.png
+      ots-kg plot attendance -o attendance.png
       ots-kg plot network --focus inst:secretariat --depth 2 -o secretariat.png
     """
+
+
+@plot.command(epilog=EPILOG)
+@_PATHS
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default="attendance.png",
+    show_default=True,
+    help="Chart file, .png or .svg.",
+)
+def attendance(paths: tuple[Path, ...], output: Path) -> None:
+    """Who represented each state at each summit: a states x summits matrix.
+
+    Each cell is the highest level at which the state was represented (a letter on an
+    Okabe-Ito colour: H head of state, G head of government, M minister, ...); a dot where
+    the sources name no representative. Fed by the stored query representation-level.
+
+    \b
+    Example:
+      ots-kg plot attendance -o attendance.svg
+    """
+    from ..render.charts import attendance as draw
+    from ..sparql.catalogue import find_query
+    from ..sparql.engines import open_engine
+
+    results = open_engine("oxigraph", paths=list(paths) or None).run(find_query("representation-level"))
+    rows = [{v: t.value for v, t in zip(results.vars, row, strict=True) if t is not None} for row in results.rows]
+    data = draw(rows, output)
+    click.echo(f"{output}: {len(data.states)} states x {len(data.summits)} summits, {len(data.cells)} cells")
 
 
 @plot.command(epilog=EPILOG)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import os
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -768,3 +769,130 @@ def network(
     ax.axis("off")
     _save(fig, output)
     return net
+
+
+# ---- attendance -----------------------------------------------------------------------
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Highest level first: where a state sent several people, the cell shows the highest level.
+# level label (as the representation-level query gives it) -> (letter, Okabe-Ito colour)
+LEVELS: dict[str, tuple[str, str]] = {
+    "head of state": ("H", "#0072B2"),
+    "head of government": ("G", "#56B4E9"),
+    "vice-president": ("V", "#009E73"),
+    "former head of state": ("F", "#CC79A7"),
+    "parliament chair": ("P", "#F0E442"),
+    "minister": ("M", "#E69F00"),
+    "ambassador": ("A", "#D55E00"),
+    "head of an organ or organisation": ("O", "#999999"),
+    "other official": ("o", "#DDDDDD"),
+    "": ("?", "#FFFFFF"),  # a representative named, the level not
+}
+_LEVEL_RANK = {name: i for i, name in enumerate(LEVELS)}
+_DARK = {"#0072B2", "#D55E00", "#009E73", "#CC79A7"}
+
+
+@dataclass
+class AttendanceMatrix:
+    """What `attendance` drew: summit columns in date order, state rows (most summits
+    first), and the highest level per (state IRI, summit IRI) cell."""
+
+    summits: list[tuple[str, str, str]] = field(default_factory=list)  # (iri, date, label)
+    states: list[tuple[str, str]] = field(default_factory=list)  # (iri, label)
+    cells: dict[tuple[str, str], str] = field(default_factory=dict)  # (state, summit) -> level label
+
+
+def attendance_data(rows: Iterable[dict[str, str]]) -> AttendanceMatrix:
+    """Rows of the `representation-level` stored query (summit, summitName, date, state,
+    stateName, level) as the matrix."""
+    summits: dict[str, tuple[str, str]] = {}
+    states: dict[str, str] = {}
+    cells: dict[tuple[str, str], str] = {}
+    for row in rows:
+        summit, state, level = row["summit"], row["state"], row.get("level") or ""
+        summits[summit] = (row.get("date") or "", row["summitName"])
+        states[state] = row["stateName"]
+        best = cells.get((state, summit))
+        if best is None or _LEVEL_RANK.get(level, len(LEVELS)) < _LEVEL_RANK.get(best, len(LEVELS)):
+            cells[(state, summit)] = level
+    seen = Counter(state for state, _ in cells)
+    return AttendanceMatrix(
+        summits=sorted(((iri, d, lab) for iri, (d, lab) in summits.items()), key=lambda s: (s[1], s[0])),
+        states=sorted(states.items(), key=lambda s: (-seen[s[0]], s[1])),
+        cells=cells,
+    )
+
+
+def attendance(rows: Iterable[dict[str, str]], output: str | os.PathLike[str]) -> AttendanceMatrix:
+    """States x summits: each cell the level letter on its Okabe-Ito colour (reads in grey
+    print too); a dot where the sources name no representative."""
+    matrix = attendance_data(rows)
+    plt = _pyplot()
+    from matplotlib.patches import Patch, Rectangle
+
+    n_cols, n_rows = len(matrix.summits), len(matrix.states)
+    fig, ax = plt.subplots(figsize=(max(8.0, 0.42 * n_cols + 3.5), max(3.0, 0.42 * n_rows + 2.6)))
+    for y, (state, _) in enumerate(matrix.states):
+        for x, (summit, _, _) in enumerate(matrix.summits):
+            level = matrix.cells.get((state, summit))
+            if level is None:  # a dot: "no representative named" is visible, not blank
+                ax.plot(x, y, marker=".", color="#BBBBBB", markersize=4)
+                continue
+            letter, colour = LEVELS.get(level, ("?", "#FFFFFF"))
+            ax.add_patch(
+                Rectangle((x - 0.45, y - 0.45), 0.9, 0.9, facecolor=colour, edgecolor="#333333", linewidth=0.4)
+            )
+            ax.text(
+                x,
+                y,
+                letter,
+                ha="center",
+                va="center",
+                fontsize=7,
+                fontweight="bold",
+                color="white" if colour in _DARK else "black",
+            )
+    ax.set_xlim(-0.6, n_cols - 0.4)
+    ax.set_ylim(n_rows - 0.4, -0.6)
+    ax.set_xticks(range(n_cols))
+    names = [re.sub(r" of the Heads of [^()]*?(?= \(|$)", "", lab) for _, _, lab in matrix.summits]
+    ax.set_xticklabels(
+        [f"{d[:4]} {n}" for (_, d, _), n in zip(matrix.summits, names, strict=True)],
+        rotation=60,
+        ha="right",
+        fontsize=7,
+    )
+    ax.set_yticks(range(n_rows))
+    ax.set_yticklabels([lab for _, lab in matrix.states], fontsize=8)
+    ax.tick_params(length=0)
+    ax.spines[["top", "right", "left", "bottom"]].set_visible(False)
+    used = [name for name in LEVELS if name in set(matrix.cells.values())]
+    handles = [
+        Patch(facecolor=LEVELS[n][1], edgecolor="#333333", label=f"{LEVELS[n][0]}  {n or 'level not given'}")
+        for n in used
+    ]
+    handles.append(Patch(facecolor="white", edgecolor="white", label="·  no representative named"))
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        fontsize=8,
+        title="level of representation",
+        title_fontsize=8,
+    )
+    ax.set_title(
+        "Who represented each state at the summits of the heads of state\n",
+        loc="left",
+    )
+    ax.text(
+        0,
+        1.02,
+        "Highest level per state and summit; a dot means the sources name no representative, not that the "
+        "state was absent. Source: ots-kg query representation-level.",
+        transform=ax.transAxes,
+        fontsize=7,
+        color="#555555",
+    )
+    _save(fig, output)
+    return matrix
