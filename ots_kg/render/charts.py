@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import os
 import re
+import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +65,71 @@ def short_label(graph: Graph, node, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _shared_phrase(word_lists: list[list[str]], at_start: bool, least: int) -> tuple[str, ...]:
+    """The longest run of at least two words that at least `least` labels start (or end) with."""
+    best: tuple[str, ...] = ()
+    for n in range(2, 8):
+        runs = Counter(tuple(w.lower() for w in (ws[:n] if at_start else ws[-n:])) for ws in word_lists if len(ws) > n)
+        common = [run for run, k in runs.items() if k >= least]
+        if not common:
+            break
+        best = max(common, key=lambda r: (runs[r], r))
+    return best
+
+
+def _cut_middle(words: list[str], limit: int) -> str:
+    """`first words … last words` within limit characters, cut between words."""
+    head: list[str] = []
+    tail: list[str] = []
+    i, j = 0, len(words) - 1
+    while i <= j:  # take from the end first: the end tells series apart
+        for side in (tail, head):
+            if i > j:
+                break
+            word = words[j] if side is tail else words[i]
+            if len(" ".join([*head, "…", word, *tail])) > limit:
+                return " ".join([*head, "…", *tail])
+            if side is tail:
+                tail.insert(0, word)
+                j -= 1
+            else:
+                head.append(word)
+                i += 1
+    return " ".join(words)
+
+
+def shorten_labels(
+    labels: dict[str, str], limit: int = 48, alternatives: dict[str, list[str]] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Labels that tell series apart: the leading and trailing phrases many labels share
+    ("Meeting of the", "of the Organization of Turkic States") are dropped, and a label still
+    too long loses its middle, not its end, which is what distinguishes it. Returns the
+    labels and the phrases dropped (for a note on the chart)."""
+    word_lists = {k: v.split() for k, v in labels.items()}
+    dropped = []
+    for at_start in (True, False):
+        least = max(3, len(labels) // 4) if at_start else 3
+        phrase = _shared_phrase(list(word_lists.values()), at_start, least)
+        if not phrase:
+            continue
+        n = len(phrase)
+        for k, ws in word_lists.items():
+            part = ws[:n] if at_start else ws[-n:]
+            if len(ws) > n and tuple(w.lower() for w in part) == phrase:
+                word_lists[k] = ws[n:] if at_start else ws[:-n]
+        dropped.append(" ".join(phrase))
+    out = {}
+    for k, ws in word_lists.items():
+        text = " ".join(ws)
+        if ws and ws[0][0].islower():
+            text = text[0].upper() + text[1:]
+        if len(text) > limit:  # a short alternative name (an acronym) first, else drop the middle
+            alts = sorted((a for a in (alternatives or {}).get(k, []) if len(a) <= limit), key=len)
+            text = alts[0] if alts else _cut_middle(text.split(), limit)
+        out[k] = text
+    return out, dropped
+
+
 # ---- areas -----------------------------------------------------------------------------
 
 
@@ -87,12 +153,20 @@ def resolve_areas(graph: Graph, specs: Iterable[str]) -> list[URIRef]:
     return found
 
 
-def _area_colours(graph: Graph) -> dict[URIRef, object]:
-    from matplotlib import colormaps
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+OTHER_COLOUR = "#BBBBBB"
+MAX_CATEGORIES = 7  # Okabe-Ito without black: more than this and colours stop being told apart
 
-    tab20 = colormaps["tab20"].colors
-    palette = list(tab20[0::2]) + list(tab20[1::2]) + list(colormaps["tab20b"].colors[::4])
-    return {area: palette[i % len(palette)] for i, area in enumerate(all_areas(graph))}
+
+def category_colours(names: Sequence[str], limit: int = MAX_CATEGORIES) -> tuple[dict[str, str], list[str]]:
+    """Colours for the first `limit` names (biggest first) from the Okabe-Ito palette, which
+    colour-blind readers tell apart; the rest are grouped as "other" (grey)."""
+    if len(names) <= limit + 1:  # one "other" of a single name helps no one
+        shown = list(names)
+    else:
+        shown = list(names[:limit])
+    colours = {name: OKABE_ITO[i % 7] for i, name in enumerate(shown)}
+    return colours, [n for n in names if n not in colours]
 
 
 # ---- timeline -------------------------------------------------------------------------
@@ -147,6 +221,36 @@ def timeline_data(
     )
 
 
+def coverage_source(graph: Graph) -> str | None:
+    """The file stem of the source document that the most events cite (the overview)."""
+    return _coverage(graph)[0]
+
+
+def coverage_end(graph: Graph) -> int | None:
+    """The last year of a held event drawn from the overview source: after it the counts rest
+    on fewer sources."""
+    return _coverage(graph)[1]
+
+
+def _coverage(graph: Graph) -> tuple[str | None, int | None]:
+    from ..model.prefixes import passage_parts
+    from ..model.vocab import PROV
+
+    per_source: dict[str, list[int]] = defaultdict(list)
+    for event in events(graph):
+        start = graph.value(event, SCHEMA.startDate)
+        if start is None or _flag(graph, event, OTS.isPlanned):
+            continue
+        for passage in set(graph.objects(event, PROV.wasDerivedFrom)):
+            parts = passage_parts(passage)
+            if parts:
+                per_source[parts[0]].append(int(str(start)[:4]))
+    if not per_source:
+        return None, None
+    main = max(per_source, key=lambda s: (len(per_source[s]), s))
+    return main.rsplit("/", 1)[-1], max(per_source[main])
+
+
 def year_slots(years: Iterable[int], first: int, last: int, min_gap: int = 4) -> list[tuple[int, int]]:
     """Year ranges to draw, one per slot: a year with data is (y, y); a run of at least
     min_gap empty years is one slot (a, b), so a lone early event does not squash the rest."""
@@ -180,7 +284,7 @@ def timeline(
     """Stacked bars: events per year, one colour per area of cooperation, totals on top."""
     data = timeline_data(graph, areas, year_from, year_to)
     plt = _pyplot()
-    colours = {label(graph, a): c for a, c in _area_colours(graph).items()}
+    colours, minor = category_colours(data.areas)
     if data.counts:
         first = year_from if year_from is not None else int(min(data.counts))
         last = year_to if year_to is not None else int(max(data.counts))
@@ -191,14 +295,17 @@ def timeline(
     xs = list(range(len(slots)))
     fig, ax = plt.subplots(figsize=(13, 6.2))
     bottoms = [0] * len(slots)
-    for area in data.areas:  # biggest area at the bottom
-        heights = [data.counts.get(k, {}).get(area, 0) for k in keys]
+    stacks = [(area, [area]) for area in colours]
+    if minor:
+        stacks.append((f"other ({len(minor)} areas)", minor))
+    for name, members in stacks:  # biggest area at the bottom, "other" on top
+        heights = [sum(data.counts.get(k, {}).get(a, 0) for a in members) for k in keys]
         ax.bar(
             xs,
             heights,
             bottom=bottoms,
-            color=colours.get(area),
-            label=area,
+            color=colours.get(name, OTHER_COLOUR),
+            label=name,
             edgecolor="white",
             linewidth=0.4,
             width=0.8,
@@ -244,10 +351,32 @@ def timeline(
         )
     else:
         ax.text(0.5, 0.5, "no events match", transform=ax.transAxes, ha="center", color="grey")
+    end = coverage_end(graph)
+    if end and str(end) in keys and keys.index(str(end)) < len(keys) - 1:
+        x = keys.index(str(end)) + 0.5
+        ax.axvline(x, color="#555555", linestyle="--", linewidth=1)
+        ax.text(
+            x - 0.08,
+            ax.get_ylim()[1] * 0.98,
+            f"overview source ends ({end})",
+            rotation=90,
+            ha="right",
+            va="top",
+            fontsize=7.5,
+            color="#333333",
+        )
     note = "Numbers on bars: distinct events."
+    if end:
+        note += (
+            f" Dashed line: the source most events come from ({coverage_source(graph)}) tells of no held event after"
+            f" {end}; the later bars rest on fewer sources, not on less activity."
+        )
+    if minor:
+        note += f" Other: {', '.join(minor)}."
     if data.multi_area:
         note += f" {data.multi_area} event(s) belong to two areas and count in each stack."
-    fig.text(0.01, -0.02, note + " Source: ots-kg (schema:startDate, ots:area).", fontsize=7, color="#555555")
+    note = textwrap.fill(note + " Source: ots-kg (schema:startDate, ots:area).", 190)
+    fig.text(0.01, -0.06, note, fontsize=7, color="#555555", va="top")
     _save(fig, output)
     return data
 
@@ -274,6 +403,7 @@ class SeriesChart:
 
     meetings: dict[str, list[Meeting]]
     labels: dict[str, str] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)  # phrases shared by many labels, left out
 
 
 def fractional_year(value: str) -> float:
@@ -324,9 +454,11 @@ def series_data(graph: Graph) -> SeriesChart:
             )
         if meetings:
             out[str(series)] = sorted(meetings, key=lambda m: (m.x, m.ordinal or 0, m.event))
-            labels[str(series)] = short_label(graph, series, 48)
+            labels[str(series)] = label(graph, series)
+    alternatives = {s: [str(a) for a in graph.objects(URIRef(s), SKOS.altLabel)] for s in labels}
+    labels, dropped = shorten_labels(labels, 48, alternatives)
     order = sorted(out, key=lambda s: (out[s][0].x, labels[s]))
-    return SeriesChart({s: out[s] for s in order}, {s: labels[s] for s in order})
+    return SeriesChart({s: out[s] for s in order}, {s: labels[s] for s in order}, dropped)
 
 
 class _Squeeze:
@@ -429,7 +561,9 @@ def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
         fontsize=11,
     )
     gaps = f"; grey band: {squeeze.gaps()}, no meetings, squeezed" if squeeze.gaps() else ""
-    ax.set_xlabel(f"start date (a year or month without a day is drawn at its middle{gaps})")
+    shared = " and ".join(f"“{d}”" for d in data.dropped)
+    shared = f"\nseries names without the words many share: {shared}" if shared else ""
+    ax.set_xlabel(f"start date (a year or month without a day is drawn at its middle{gaps}){shared}")
     handles = [
         Line2D([], [], marker="o", linestyle="none", markerfacecolor=colour, markeredgecolor=colour, label="held"),
         Line2D(
@@ -773,7 +907,6 @@ def network(
 
 # ---- attendance -----------------------------------------------------------------------
 
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 # Highest level first: where a state sent several people, the cell shows the highest level.
 # level label (as the representation-level query gives it) -> (letter, Okabe-Ito colour)
 LEVELS: dict[str, tuple[str, str]] = {
