@@ -801,6 +801,20 @@ def _radial(net, centre: str) -> tuple[dict, dict]:
     return pos, facing
 
 
+def state_status(graph: Graph) -> dict[str, str]:
+    """State IRI -> "member" or "observer" from its memberships (org:role); a state that was
+    ever a member counts as a member."""
+    out: dict[str, str] = {}
+    for membership in graph.subjects(RDF.type, ORG.Membership):
+        state, role = graph.value(membership, ORG.member), graph.value(membership, ORG.role)
+        if state is None or role is None:
+            continue
+        kind = "observer" if "Observer" in str(role) else "member" if "Member" in str(role) else None
+        if kind and out.get(str(state)) != "member":
+            out[str(state)] = kind
+    return out
+
+
 def network(
     graph: Graph, output: str | os.PathLike[str], focus: str | None = None, depth: int = 1, with_areas: bool = False
 ):
@@ -824,9 +838,47 @@ def network(
         fig, ax = plt.subplots(figsize=(17, 13))
     nx.draw_networkx_edges(net, pos, ax=ax, edge_color="#b0b7bf", width=0.8, alpha=0.8)
     present = []
+    status = state_status(graph)
+    state_styles = {  # members filled circles, observers hollow squares, other states small grey-edged
+        "member": ("o", None, "white", "member state"),
+        "observer": ("s", "white", None, "observer state"),
+        "other": ("o", "#d6e4f0", None, "other state"),
+    }
+    state_handles = []
     for group, (_, colour) in GROUPS.items():
         members = sorted(n for n, d in net.nodes(data=True) if d["group"] == group)
         if not members:
+            continue
+        if group == "state":
+            for kind, (shape, face, edge, text) in state_styles.items():
+                nodes = [n for n in members if status.get(n, "other") == kind]
+                if not nodes:
+                    continue
+                sizes = [(520 if n == centre else 40 + 16 * min(net.degree(n), 25)) for n in nodes]
+                nx.draw_networkx_nodes(
+                    net,
+                    pos,
+                    nodelist=nodes,
+                    node_shape=shape,
+                    node_color=face or colour,
+                    node_size=sizes,
+                    ax=ax,
+                    edgecolors=edge or colour,
+                    linewidths=2.0 if kind == "observer" else 0.8,
+                )
+                state_handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        marker=shape,
+                        linestyle="none",
+                        markersize=9,
+                        markerfacecolor=face or colour,
+                        markeredgecolor=edge or colour,
+                        markeredgewidth=2.0 if kind == "observer" else 0.8,
+                        label=text,
+                    )
+                )
             continue
         present.append(group)
         sizes = [(520 if n == centre else 40 + 16 * min(net.degree(n), 25)) for n in members]
@@ -875,7 +927,7 @@ def network(
             label=GROUPS[g][0],
         )
         for g in present
-    ]
+    ] + state_handles
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
     what = (
         f"neighbourhood of {short_label(graph, URIRef(centre), 60)} (depth {depth})"
