@@ -10,6 +10,18 @@ EPILOG = "Exit codes: 0 ok, 2 usage or input error (e.g. an unknown area or an u
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
+def _output(default: str):
+    """The -o option every chart shares (the format follows the suffix)."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        default=default,
+        show_default=True,
+        help="Chart file, .png or .svg.",
+    )
+
+
 def _load(paths: tuple[Path, ...]):
     from ..io.loader import load_graph
 
@@ -34,14 +46,7 @@ def plot() -> None:
 
 @plot.command(epilog=EPILOG)
 @_PATHS
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default="attendance.png",
-    show_default=True,
-    help="Chart file, .png or .svg.",
-)
+@_output("attendance.png")
 def attendance(paths: tuple[Path, ...], output: Path) -> None:
     """Who represented each state at each summit: a states x summits matrix.
 
@@ -65,14 +70,7 @@ def attendance(paths: tuple[Path, ...], output: Path) -> None:
 
 @plot.command(epilog=EPILOG)
 @_PATHS
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default="timeline.png",
-    show_default=True,
-    help="Chart file, .png or .svg.",
-)
+@_output("timeline.png")
 @click.option(
     "--area",
     "areas",
@@ -103,14 +101,7 @@ def timeline(
 
 @plot.command(epilog=EPILOG)
 @_PATHS
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default="series.png",
-    show_default=True,
-    help="Chart file, .png or .svg.",
-)
+@_output("series.png")
 def series(paths: tuple[Path, ...], output: Path) -> None:
     """Meeting series over time: one row per series, one marker per meeting.
 
@@ -131,14 +122,7 @@ def series(paths: tuple[Path, ...], output: Path) -> None:
 
 @plot.command(epilog=EPILOG)
 @_PATHS
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default="network.png",
-    show_default=True,
-    help="Chart file, .png or .svg.",
-)
+@_output("network.png")
 @click.option("--focus", metavar="IRI", help="Only the neighbourhood of this entity, e.g. inst:secretariat.")
 @click.option("--depth", type=int, default=1, show_default=True, help="Links from the focus to include.")
 @click.option(
