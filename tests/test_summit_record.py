@@ -5,6 +5,7 @@ Sheet lines are cited as rec L<n> (ots-summit-records.md), aoc L<n> (ots-areas-o
 ref L<n> (ots-reference-facts.md). The attendance, award and decision tests need the era files
 of data/summits/ (participations and decisions); the chairmanship and audit tests do not.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,19 @@ SCHEMA = "https://schema.org/"
 
 def iri(curie: str) -> URIRef:
     prefix, local = curie.split(":", 1)
-    base = {"event": "event/", "state": "state/", "person": "person/", "inst": "org/", "doc": "document/",
-            "mech": "mechanism/", "ms": "membership/", "place": "place/", "award": "award/",
-            "agg": "aggregate/", "claim": "claim/"}
+    base = {
+        "event": "event/",
+        "state": "state/",
+        "person": "person/",
+        "inst": "org/",
+        "doc": "document/",
+        "mech": "mechanism/",
+        "ms": "membership/",
+        "place": "place/",
+        "award": "award/",
+        "agg": "aggregate/",
+        "claim": "claim/",
+    }
     if prefix == "ots":
         return URIRef(OTS + local)
     if prefix == "schema":
@@ -46,6 +57,7 @@ def s(value) -> str:
 
 
 # ---- stored queries: answers taken from the sheet -------------------------------------------
+
 
 def test_summit_attendance_samarkand(graph):
     got = rows(run_query("summit-attendance", {"summit": "event:2022-11-11-summit-9"}, graph=graph))
@@ -95,8 +107,14 @@ def test_representation_level_hungary(graph):
 
 def test_chairmanship_sequence(graph):
     got = rows(run_query("chairmanship", graph=graph))
-    short = [(s(r["state"]).rsplit("/", 1)[-1], s(r["fromSummit"]).rsplit("/", 1)[-1],
-              s(r["untilSummit"]).rsplit("/", 1)[-1]) for r in got]
+    short = [
+        (
+            s(r["state"]).rsplit("/", 1)[-1],
+            s(r["fromSummit"]).rsplit("/", 1)[-1],
+            s(r["untilSummit"]).rsplit("/", 1)[-1],
+        )
+        for r in got
+    ]
     # rec L194, L214, L236, L256, L278, L304, L330, L468, L517, L635, L755, L871
     assert short == [
         ("kazakhstan", "2011-10-20-summit-1", "2012-08-22-summit-2"),
@@ -110,7 +128,7 @@ def test_chairmanship_sequence(graph):
         ("uzbekistan", "2022-11-11-summit-9", "2023-11-03-summit-10"),
         ("kazakhstan", "2023-11-03-summit-10", "2024-11-06-summit-11"),
         ("kyrgyzstan", "2024-11-06-summit-11", "2025-10-07-summit-12"),
-        ("azerbaijan", "2025-10-07-summit-12", ""),      # no end: still in office
+        ("azerbaijan", "2025-10-07-summit-12", ""),  # no end: still in office
     ]
     # terms are contiguous: each ends at the summit where the next begins
     for a, b in zip(short, short[1:]):
@@ -124,8 +142,10 @@ def test_chairmanship_disagreements_are_claims(graph):
         ("chairmanship-azerbaijan-2025-10-07-summit-12", "azerbaijan", "turkiye"),
     ):
         node = iri("ms:" + term)
-        claims = {(graph.value(c, iri("ots:claimedValue")), graph.value(c, iri("ots:isCanonical")).toPython())
-                  for c in graph.objects(node, iri("ots:claim"))}
+        claims = {
+            (graph.value(c, iri("ots:claimedValue")), graph.value(c, iri("ots:isCanonical")).toPython())
+            for c in graph.objects(node, iri("ots:claim"))
+        }
         assert claims == {(iri("state:" + canonical), True), (iri("state:" + other), False)}
         assert graph.value(node, URIRef("http://www.w3.org/ns/org#member")) == iri("state:" + canonical)
 
@@ -158,6 +178,7 @@ def test_decisions_of_samarkand_and_bishkek(graph):
 
 # ---- audit fixes: one node per real thing -----------------------------------------------------
 
+
 def _norm(label: str) -> str:
     return re.sub(r"\s+", " ", label).strip().casefold()
 
@@ -178,13 +199,15 @@ def test_turkish_ministries_are_one_node_each(graph):
         assert (node, None, None) not in graph and (None, None, node) not in graph
     interior = iri("inst:turkiye-ministry-of-interior")
     assert Literal("Ministry of Internal Affairs of the Republic of Türkiye", lang="en") in set(
-        graph.objects(interior, SKOS.altLabel))
+        graph.objects(interior, SKOS.altLabel)
+    )
     # aoc L538: the disaster ministers' meeting was hosted by the ministry
     assert (iri("event:2022-12-21-disaster-emergency-ministers"), iri("ots:hostedBy"), interior) in graph
     transport = iri("inst:turkiye-ministry-of-transport")
     assert len(set(graph.objects(transport, RDFS.label))) == 1
     assert Literal("Ministry of Transport, Maritime and Communications of the Republic of Türkiye", lang="en") in set(
-        graph.objects(transport, SKOS.altLabel))
+        graph.objects(transport, SKOS.altLabel)
+    )
     assert (iri("event:2017-05-17-world-telecommunication-day-business-forum"), iri("ots:hostedBy"), transport) in graph
 
 
@@ -206,6 +229,7 @@ def test_council_and_its_meeting_series_are_two_nodes(graph):
 
 # ---- audit fixes: events typed as what they are ------------------------------------------------
 
+
 def test_road_trade_caravan_is_a_mission(graph):
     tour = iri("event:2020-road-demonstration-tour")
     assert (tour, RDF.type, iri("ots:Mission")) in graph
@@ -213,6 +237,7 @@ def test_road_trade_caravan_is_a_mission(graph):
 
 
 # ---- audit fixes: links no stronger than their passage -----------------------------------------
+
 
 def test_research_paper_was_presented_not_endorsed(graph):
     paper = iri("doc:research-paper-trade-investment-relations")
@@ -270,7 +295,9 @@ def test_document_labels_have_balanced_quotes(graph):
 
 def test_hungary_observer_date_disagreement_is_claimed(graph):
     node = iri("ms:hungary-observer")
-    claims = {(str(graph.value(c, iri("ots:claimedValue"))), graph.value(c, iri("ots:isCanonical")).toPython())
-              for c in graph.objects(node, iri("ots:claim"))}
+    claims = {
+        (str(graph.value(c, iri("ots:claimedValue"))), graph.value(c, iri("ots:isCanonical")).toPython())
+        for c in graph.objects(node, iri("ots:claim"))
+    }
     # ref L28: 3 September 2018 (canonical); aoc L79: 3 September 2019
     assert claims == {("2018-09-03", True), ("2019-09-03", False)}

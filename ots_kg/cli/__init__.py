@@ -17,7 +17,7 @@ from ..errors import OtsKgError
 from ..sparql.limits import QueryTimeout
 from .common import EPILOG
 from .graph import check_sources_cmd, export, stats, validate
-from .query import queries, query
+from .query import find, queries, query
 from .store import push, serve
 from .visual import docs, plot
 
@@ -33,6 +33,7 @@ def cli() -> None:
     \b
     Examples:
       ots-kg validate                      # the bundled graph against the SHACL shapes
+      ots-kg find samarkand                # nodes by name: kind and compact IRI
       ots-kg queries                       # the stored query catalogue
       ots-kg query summits                 # every summit with date, city and theme
       ots-kg query series-timeline -p series=mech:transport-ministers
@@ -40,7 +41,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, queries, query, export, stats, push, serve, check_sources_cmd, plot, docs):
+for command in (validate, find, queries, query, export, stats, push, serve, check_sources_cmd, plot, docs):
     cli.add_command(command)
 
 

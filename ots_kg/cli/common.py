@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from pathlib import Path
 
 import click
@@ -54,3 +57,20 @@ def write(text: str, output: Path | None) -> None:
 
 def paths_or_none(paths: tuple[Path, ...]) -> list[Path] | None:
     return list(paths) or None
+
+
+def terminal_width() -> int | None:
+    """The width tables fit on a terminal (COLUMNS respected); None when writing to a pipe."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def passage_reader(sources: Path | None):
+    """The passage-text lookup for tables: --sources, else ../shared/sources if present."""
+    from ..io.passages import PassageTexts, default_sources
+
+    folder = sources or default_sources()
+    if sources is not None and not sources.is_dir():
+        raise OtsKgError(f"{sources}: no such folder of sources")
+    return PassageTexts(folder).line if folder else None

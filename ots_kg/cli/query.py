@@ -9,7 +9,7 @@ import click
 
 from ..model.formats import LISTING_FORMATS, QUERY_FORMATS
 from ..sparql.engines import ENGINES as QUERY_ENGINES
-from .common import EPILOG, SECONDS, parse_params, write
+from .common import EPILOG, SECONDS, parse_params, passage_reader, terminal_width, write
 
 
 @click.command(epilog=EPILOG)
@@ -31,7 +31,13 @@ def queries(fmt: str) -> None:
 
 
 @click.command(epilog=EPILOG)
-@click.argument("name")
+@click.argument("name", required=False)
+@click.option(
+    "-q",
+    "--sparql",
+    metavar="TEXT",
+    help="Run this SPARQL text instead of a stored query (project prefixes predeclared).",
+)
 @click.option(
     "-p",
     "--param",
@@ -85,8 +91,15 @@ def queries(fmt: str) -> None:
     help="Local engine: Oxigraph over a cache of the parsed graph (fast), or rdflib.",
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
+@click.option("--wide", is_flag=True, help="Tables as wide as their cells (default: fit the terminal).")
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of source documents: tables show each passage's text (default ../shared/sources if present).",
+)
 def query(
-    name: str,
+    name: str | None,
+    sparql: str | None,
     params: tuple[str, ...],
     fmt: str,
     data: tuple[Path, ...],
@@ -99,8 +112,18 @@ def query(
     allow_network: bool,
     engine: str,
     output: Path | None,
+    wide: bool,
+    sources: Path | None,
 ) -> None:
-    """Run a stored query by NAME, or a .rq FILE, on the graph or on an endpoint.
+    """Run a stored query by NAME, a .rq FILE, SPARQL text (-q TEXT, or - for standard
+    input), on the graph or on an endpoint.
+
+    \b
+    Examples:
+      ots-kg query members
+      ots-kg query documents-at-event -p event=event:2022-11-11-summit-9
+      ots-kg query -q 'SELECT ?s WHERE { ?s a ots:Summit } LIMIT 3'
+      echo 'SELECT (COUNT(*) AS ?n) WHERE { ?e a ots:Summit }' | ots-kg query -
 
     Parameters (-p name=value) are typed by the query header (iri, string, integer, date,
     year, boolean) and bound as RDF terms, never pasted into the query text. IRIs may be
@@ -119,14 +142,26 @@ def query(
     """
     from ..io.files import refuse_overwriting_input
     from ..render.results import format_results
-    from ..sparql.catalogue import find_query
+    from ..sparql.catalogue import find_query, inline_query, looks_like_sparql
     from ..sparql.engines import open_engine
     from ..sparql.limits import run_limited
+    from ..sparql.search import check_nodes
 
     if graph_iri and not endpoint:
         raise click.UsageError("--graph needs --endpoint (the local graph has no named graphs)")
     refuse_overwriting_input(output, list(data) or None)
-    stored = find_query(name)
+    if sparql is not None and name:
+        raise click.UsageError("give a stored query NAME or -q TEXT, not both")
+    if sparql is not None:
+        stored = inline_query(sparql)
+    elif name == "-":
+        stored = inline_query(click.get_text_stream("stdin").read())
+    elif name is None:
+        raise click.UsageError("give a stored query NAME (see 'ots-kg queries'), a .rq FILE, -q TEXT or -")
+    elif looks_like_sparql(name):
+        stored = inline_query(name)
+    else:
+        stored = find_query(name)
     values = parse_params(params)
     chosen = open_engine(
         engine,
@@ -139,8 +174,51 @@ def query(
             else {}
         ),
     )
+    check_nodes(chosen, stored, values)
     if endpoint:  # the endpoint keeps its own time; the HTTP timeout applies
         results = chosen.run(stored, values, allow_network=allow_network)
     else:
         results = run_limited(lambda: chosen.run(stored, values, allow_network=allow_network), timeout)
-    write(format_results(results, fmt), output)
+    width = None if wide or output is not None else terminal_width()
+    write(format_results(results, fmt, width=width, passage_text=passage_reader(sources)), output)
+
+
+@click.command(epilog=EPILOG)
+@click.argument("text")
+@click.option("-n", "--limit", type=int, default=20, show_default=True, help="At most this many nodes (0: all).")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "tsv", "json")), default="table", show_default=True)
+@click.option("--wide", is_flag=True, help="Tables as wide as their cells (default: fit the terminal).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
+def find(text: str, limit: int, fmt: str, wide: bool, output: Path | None) -> None:
+    """Find nodes by name: labels and alternative, former and preferred labels in any
+    language, ranked exact > prefix > word > substring, accents and case ignored.
+
+    \b
+    Examples:
+      ots-kg find samarkand           # the city, the 9th Summit, the declaration, ...
+      ots-kg find "turkic council"    # a former name of the OTS
+      ots-kg find diaspora -n 5
+    """
+    from ..model.terms import iri, literal
+    from ..render.results import format_results
+    from ..sparql.engines import open_engine
+    from ..sparql.results import Results
+    from ..sparql.search import RANKS
+    from ..sparql.search import find as find_nodes
+
+    hits = find_nodes(open_engine("oxigraph"), text, limit or None)
+    rows = [
+        (
+            iri(h.node),
+            literal(h.kind),
+            literal(h.label),
+            literal(h.matched if h.matched != h.label else ""),
+            literal(RANKS[h.rank]),
+        )
+        for h in hits
+    ]
+    results = Results("SELECT", ["node", "kind", "label", "also named", "match"], rows)
+    width = None if wide or output is not None else terminal_width()
+    write(format_results(results, fmt, width=width), output)
+    if not hits:
+        raise click.ClickException(f"nothing named like {text!r}")

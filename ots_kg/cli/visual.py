@@ -10,6 +10,18 @@ EPILOG = "Exit codes: 0 ok, 2 usage or input error (e.g. an unknown area or an u
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
+def _output(default: str):
+    """The -o option every chart shares (the format follows the suffix)."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        default=default,
+        show_default=True,
+        help="Chart file, .png or .svg.",
+    )
+
+
 def _load(paths: tuple[Path, ...]):
     from ..io.loader import load_graph
 
@@ -27,20 +39,38 @@ def plot() -> None:
     Examples:
       ots-kg plot timeline -o timeline.svg --area health --area transport
       ots-kg plot series -o series.png
+      ots-kg plot attendance -o attendance.png
       ots-kg plot network --focus inst:secretariat --depth 2 -o secretariat.png
     """
 
 
 @plot.command(epilog=EPILOG)
 @_PATHS
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default="timeline.png",
-    show_default=True,
-    help="Chart file, .png or .svg.",
-)
+@_output("attendance.png")
+def attendance(paths: tuple[Path, ...], output: Path) -> None:
+    """Who represented each state at each summit: a states x summits matrix.
+
+    Each cell is the highest level at which the state was represented (a letter on an
+    Okabe-Ito colour: H head of state, G head of government, M minister, ...); a dot where
+    the sources name no representative. Fed by the stored query representation-level.
+
+    \b
+    Example:
+      ots-kg plot attendance -o attendance.svg
+    """
+    from ..render.charts import attendance as draw
+    from ..sparql.catalogue import find_query
+    from ..sparql.engines import open_engine
+
+    results = open_engine("oxigraph", paths=list(paths) or None).run(find_query("representation-level"))
+    rows = [{v: t.value for v, t in zip(results.vars, row, strict=True) if t is not None} for row in results.rows]
+    data = draw(rows, output)
+    click.echo(f"{output}: {len(data.states)} states x {len(data.summits)} summits, {len(data.cells)} cells")
+
+
+@plot.command(epilog=EPILOG)
+@_PATHS
+@_output("timeline.png")
 @click.option(
     "--area",
     "areas",
@@ -71,14 +101,7 @@ def timeline(
 
 @plot.command(epilog=EPILOG)
 @_PATHS
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default="series.png",
-    show_default=True,
-    help="Chart file, .png or .svg.",
-)
+@_output("series.png")
 def series(paths: tuple[Path, ...], output: Path) -> None:
     """Meeting series over time: one row per series, one marker per meeting.
 
@@ -99,14 +122,7 @@ def series(paths: tuple[Path, ...], output: Path) -> None:
 
 @plot.command(epilog=EPILOG)
 @_PATHS
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default="network.png",
-    show_default=True,
-    help="Chart file, .png or .svg.",
-)
+@_output("network.png")
 @click.option("--focus", metavar="IRI", help="Only the neighbourhood of this entity, e.g. inst:secretariat.")
 @click.option("--depth", type=int, default=1, show_default=True, help="Links from the focus to include.")
 @click.option(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import calendar
 import os
+import re
+import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +65,71 @@ def short_label(graph: Graph, node, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _shared_phrase(word_lists: list[list[str]], at_start: bool, least: int) -> tuple[str, ...]:
+    """The longest run of at least two words that at least `least` labels start (or end) with."""
+    best: tuple[str, ...] = ()
+    for n in range(2, 8):
+        runs = Counter(tuple(w.lower() for w in (ws[:n] if at_start else ws[-n:])) for ws in word_lists if len(ws) > n)
+        common = [run for run, k in runs.items() if k >= least]
+        if not common:
+            break
+        best = max(common, key=lambda r: (runs[r], r))
+    return best
+
+
+def _cut_middle(words: list[str], limit: int) -> str:
+    """`first words … last words` within limit characters, cut between words."""
+    head: list[str] = []
+    tail: list[str] = []
+    i, j = 0, len(words) - 1
+    while i <= j:  # take from the end first: the end tells series apart
+        for side in (tail, head):
+            if i > j:
+                break
+            word = words[j] if side is tail else words[i]
+            if len(" ".join([*head, "…", word, *tail])) > limit:
+                return " ".join([*head, "…", *tail])
+            if side is tail:
+                tail.insert(0, word)
+                j -= 1
+            else:
+                head.append(word)
+                i += 1
+    return " ".join(words)
+
+
+def shorten_labels(
+    labels: dict[str, str], limit: int = 48, alternatives: dict[str, list[str]] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Labels that tell series apart: the leading and trailing phrases many labels share
+    ("Meeting of the", "of the Organization of Turkic States") are dropped, and a label still
+    too long loses its middle, not its end, which is what distinguishes it. Returns the
+    labels and the phrases dropped (for a note on the chart)."""
+    word_lists = {k: v.split() for k, v in labels.items()}
+    dropped = []
+    for at_start in (True, False):
+        least = max(3, len(labels) // 4) if at_start else 3
+        phrase = _shared_phrase(list(word_lists.values()), at_start, least)
+        if not phrase:
+            continue
+        n = len(phrase)
+        for k, ws in word_lists.items():
+            part = ws[:n] if at_start else ws[-n:]
+            if len(ws) > n and tuple(w.lower() for w in part) == phrase:
+                word_lists[k] = ws[n:] if at_start else ws[:-n]
+        dropped.append(" ".join(phrase))
+    out = {}
+    for k, ws in word_lists.items():
+        text = " ".join(ws)
+        if ws and ws[0][0].islower():
+            text = text[0].upper() + text[1:]
+        if len(text) > limit:  # a short alternative name (an acronym) first, else drop the middle
+            alts = sorted((a for a in (alternatives or {}).get(k, []) if len(a) <= limit), key=len)
+            text = alts[0] if alts else _cut_middle(text.split(), limit)
+        out[k] = text
+    return out, dropped
+
+
 # ---- areas -----------------------------------------------------------------------------
 
 
@@ -86,12 +153,20 @@ def resolve_areas(graph: Graph, specs: Iterable[str]) -> list[URIRef]:
     return found
 
 
-def _area_colours(graph: Graph) -> dict[URIRef, object]:
-    from matplotlib import colormaps
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+OTHER_COLOUR = "#BBBBBB"
+MAX_CATEGORIES = 7  # Okabe-Ito without black: more than this and colours stop being told apart
 
-    tab20 = colormaps["tab20"].colors
-    palette = list(tab20[0::2]) + list(tab20[1::2]) + list(colormaps["tab20b"].colors[::4])
-    return {area: palette[i % len(palette)] for i, area in enumerate(all_areas(graph))}
+
+def category_colours(names: Sequence[str], limit: int = MAX_CATEGORIES) -> tuple[dict[str, str], list[str]]:
+    """Colours for the first `limit` names (biggest first) from the Okabe-Ito palette, which
+    colour-blind readers tell apart; the rest are grouped as "other" (grey)."""
+    if len(names) <= limit + 1:  # one "other" of a single name helps no one
+        shown = list(names)
+    else:
+        shown = list(names[:limit])
+    colours = {name: OKABE_ITO[i % 7] for i, name in enumerate(shown)}
+    return colours, [n for n in names if n not in colours]
 
 
 # ---- timeline -------------------------------------------------------------------------
@@ -146,6 +221,36 @@ def timeline_data(
     )
 
 
+def coverage_source(graph: Graph) -> str | None:
+    """The file stem of the source document that the most events cite (the overview)."""
+    return _coverage(graph)[0]
+
+
+def coverage_end(graph: Graph) -> int | None:
+    """The last year of a held event drawn from the overview source: after it the counts rest
+    on fewer sources."""
+    return _coverage(graph)[1]
+
+
+def _coverage(graph: Graph) -> tuple[str | None, int | None]:
+    from ..model.prefixes import passage_parts
+    from ..model.vocab import PROV
+
+    per_source: dict[str, list[int]] = defaultdict(list)
+    for event in events(graph):
+        start = graph.value(event, SCHEMA.startDate)
+        if start is None or _flag(graph, event, OTS.isPlanned):
+            continue
+        for passage in set(graph.objects(event, PROV.wasDerivedFrom)):
+            parts = passage_parts(passage)
+            if parts:
+                per_source[parts[0]].append(int(str(start)[:4]))
+    if not per_source:
+        return None, None
+    main = max(per_source, key=lambda s: (len(per_source[s]), s))
+    return main.rsplit("/", 1)[-1], max(per_source[main])
+
+
 def year_slots(years: Iterable[int], first: int, last: int, min_gap: int = 4) -> list[tuple[int, int]]:
     """Year ranges to draw, one per slot: a year with data is (y, y); a run of at least
     min_gap empty years is one slot (a, b), so a lone early event does not squash the rest."""
@@ -179,7 +284,7 @@ def timeline(
     """Stacked bars: events per year, one colour per area of cooperation, totals on top."""
     data = timeline_data(graph, areas, year_from, year_to)
     plt = _pyplot()
-    colours = {label(graph, a): c for a, c in _area_colours(graph).items()}
+    colours, minor = category_colours(data.areas)
     if data.counts:
         first = year_from if year_from is not None else int(min(data.counts))
         last = year_to if year_to is not None else int(max(data.counts))
@@ -190,14 +295,17 @@ def timeline(
     xs = list(range(len(slots)))
     fig, ax = plt.subplots(figsize=(13, 6.2))
     bottoms = [0] * len(slots)
-    for area in data.areas:  # biggest area at the bottom
-        heights = [data.counts.get(k, {}).get(area, 0) for k in keys]
+    stacks = [(area, [area]) for area in colours]
+    if minor:
+        stacks.append((f"other ({len(minor)} areas)", minor))
+    for name, members in stacks:  # biggest area at the bottom, "other" on top
+        heights = [sum(data.counts.get(k, {}).get(a, 0) for a in members) for k in keys]
         ax.bar(
             xs,
             heights,
             bottom=bottoms,
-            color=colours.get(area),
-            label=area,
+            color=colours.get(name, OTHER_COLOUR),
+            label=name,
             edgecolor="white",
             linewidth=0.4,
             width=0.8,
@@ -243,10 +351,32 @@ def timeline(
         )
     else:
         ax.text(0.5, 0.5, "no events match", transform=ax.transAxes, ha="center", color="grey")
+    end = coverage_end(graph)
+    if end and str(end) in keys and keys.index(str(end)) < len(keys) - 1:
+        x = keys.index(str(end)) + 0.5
+        ax.axvline(x, color="#555555", linestyle="--", linewidth=1)
+        ax.text(
+            x - 0.08,
+            ax.get_ylim()[1] * 0.98,
+            f"overview source ends ({end})",
+            rotation=90,
+            ha="right",
+            va="top",
+            fontsize=7.5,
+            color="#333333",
+        )
     note = "Numbers on bars: distinct events."
+    if end:
+        note += (
+            f" Dashed line: the source most events come from ({coverage_source(graph)}) tells of no held event after"
+            f" {end}; the later bars rest on fewer sources, not on less activity."
+        )
+    if minor:
+        note += f" Other: {', '.join(minor)}."
     if data.multi_area:
         note += f" {data.multi_area} event(s) belong to two areas and count in each stack."
-    fig.text(0.01, -0.02, note + " Source: ots-kg (schema:startDate, ots:area).", fontsize=7, color="#555555")
+    note = textwrap.fill(note + " Source: ots-kg (schema:startDate, ots:area).", 190)
+    fig.text(0.01, -0.06, note, fontsize=7, color="#555555", va="top")
     _save(fig, output)
     return data
 
@@ -273,6 +403,7 @@ class SeriesChart:
 
     meetings: dict[str, list[Meeting]]
     labels: dict[str, str] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)  # phrases shared by many labels, left out
 
 
 def fractional_year(value: str) -> float:
@@ -323,9 +454,11 @@ def series_data(graph: Graph) -> SeriesChart:
             )
         if meetings:
             out[str(series)] = sorted(meetings, key=lambda m: (m.x, m.ordinal or 0, m.event))
-            labels[str(series)] = short_label(graph, series, 48)
+            labels[str(series)] = label(graph, series)
+    alternatives = {s: [str(a) for a in graph.objects(URIRef(s), SKOS.altLabel)] for s in labels}
+    labels, dropped = shorten_labels(labels, 48, alternatives)
     order = sorted(out, key=lambda s: (out[s][0].x, labels[s]))
-    return SeriesChart({s: out[s] for s in order}, {s: labels[s] for s in order})
+    return SeriesChart({s: out[s] for s in order}, {s: labels[s] for s in order}, dropped)
 
 
 class _Squeeze:
@@ -428,7 +561,9 @@ def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
         fontsize=11,
     )
     gaps = f"; grey band: {squeeze.gaps()}, no meetings, squeezed" if squeeze.gaps() else ""
-    ax.set_xlabel(f"start date (a year or month without a day is drawn at its middle{gaps})")
+    shared = " and ".join(f"“{d}”" for d in data.dropped)
+    shared = f"\nseries names without the words many share: {shared}" if shared else ""
+    ax.set_xlabel(f"start date (a year or month without a day is drawn at its middle{gaps}){shared}")
     handles = [
         Line2D([], [], marker="o", linestyle="none", markerfacecolor=colour, markeredgecolor=colour, label="held"),
         Line2D(
@@ -666,6 +801,20 @@ def _radial(net, centre: str) -> tuple[dict, dict]:
     return pos, facing
 
 
+def state_status(graph: Graph) -> dict[str, str]:
+    """State IRI -> "member" or "observer" from its memberships (org:role); a state that was
+    ever a member counts as a member."""
+    out: dict[str, str] = {}
+    for membership in graph.subjects(RDF.type, ORG.Membership):
+        state, role = graph.value(membership, ORG.member), graph.value(membership, ORG.role)
+        if state is None or role is None:
+            continue
+        kind = "observer" if "Observer" in str(role) else "member" if "Member" in str(role) else None
+        if kind and out.get(str(state)) != "member":
+            out[str(state)] = kind
+    return out
+
+
 def network(
     graph: Graph, output: str | os.PathLike[str], focus: str | None = None, depth: int = 1, with_areas: bool = False
 ):
@@ -689,9 +838,47 @@ def network(
         fig, ax = plt.subplots(figsize=(17, 13))
     nx.draw_networkx_edges(net, pos, ax=ax, edge_color="#b0b7bf", width=0.8, alpha=0.8)
     present = []
+    status = state_status(graph)
+    state_styles = {  # members filled circles, observers hollow squares, other states small grey-edged
+        "member": ("o", None, "white", "member state"),
+        "observer": ("s", "white", None, "observer state"),
+        "other": ("o", "#d6e4f0", None, "other state"),
+    }
+    state_handles = []
     for group, (_, colour) in GROUPS.items():
         members = sorted(n for n, d in net.nodes(data=True) if d["group"] == group)
         if not members:
+            continue
+        if group == "state":
+            for kind, (shape, face, edge, text) in state_styles.items():
+                nodes = [n for n in members if status.get(n, "other") == kind]
+                if not nodes:
+                    continue
+                sizes = [(520 if n == centre else 40 + 16 * min(net.degree(n), 25)) for n in nodes]
+                nx.draw_networkx_nodes(
+                    net,
+                    pos,
+                    nodelist=nodes,
+                    node_shape=shape,
+                    node_color=face or colour,
+                    node_size=sizes,
+                    ax=ax,
+                    edgecolors=edge or colour,
+                    linewidths=2.0 if kind == "observer" else 0.8,
+                )
+                state_handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        marker=shape,
+                        linestyle="none",
+                        markersize=9,
+                        markerfacecolor=face or colour,
+                        markeredgecolor=edge or colour,
+                        markeredgewidth=2.0 if kind == "observer" else 0.8,
+                        label=text,
+                    )
+                )
             continue
         present.append(group)
         sizes = [(520 if n == centre else 40 + 16 * min(net.degree(n), 25)) for n in members]
@@ -740,7 +927,7 @@ def network(
             label=GROUPS[g][0],
         )
         for g in present
-    ]
+    ] + state_handles
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
     what = (
         f"neighbourhood of {short_label(graph, URIRef(centre), 60)} (depth {depth})"
@@ -768,3 +955,129 @@ def network(
     ax.axis("off")
     _save(fig, output)
     return net
+
+
+# ---- attendance -----------------------------------------------------------------------
+
+# Highest level first: where a state sent several people, the cell shows the highest level.
+# level label (as the representation-level query gives it) -> (letter, Okabe-Ito colour)
+LEVELS: dict[str, tuple[str, str]] = {
+    "head of state": ("H", "#0072B2"),
+    "head of government": ("G", "#56B4E9"),
+    "vice-president": ("V", "#009E73"),
+    "former head of state": ("F", "#CC79A7"),
+    "parliament chair": ("P", "#F0E442"),
+    "minister": ("M", "#E69F00"),
+    "ambassador": ("A", "#D55E00"),
+    "head of an organ or organisation": ("O", "#999999"),
+    "other official": ("o", "#DDDDDD"),
+    "": ("?", "#FFFFFF"),  # a representative named, the level not
+}
+_LEVEL_RANK = {name: i for i, name in enumerate(LEVELS)}
+_DARK = {"#0072B2", "#D55E00", "#009E73", "#CC79A7"}
+
+
+@dataclass
+class AttendanceMatrix:
+    """What `attendance` drew: summit columns in date order, state rows (most summits
+    first), and the highest level per (state IRI, summit IRI) cell."""
+
+    summits: list[tuple[str, str, str]] = field(default_factory=list)  # (iri, date, label)
+    states: list[tuple[str, str]] = field(default_factory=list)  # (iri, label)
+    cells: dict[tuple[str, str], str] = field(default_factory=dict)  # (state, summit) -> level label
+
+
+def attendance_data(rows: Iterable[dict[str, str]]) -> AttendanceMatrix:
+    """Rows of the `representation-level` stored query (summit, summitName, date, state,
+    stateName, level) as the matrix."""
+    summits: dict[str, tuple[str, str]] = {}
+    states: dict[str, str] = {}
+    cells: dict[tuple[str, str], str] = {}
+    for row in rows:
+        summit, state, level = row["summit"], row["state"], row.get("level") or ""
+        summits[summit] = (row.get("date") or "", row["summitName"])
+        states[state] = row["stateName"]
+        best = cells.get((state, summit))
+        if best is None or _LEVEL_RANK.get(level, len(LEVELS)) < _LEVEL_RANK.get(best, len(LEVELS)):
+            cells[(state, summit)] = level
+    seen = Counter(state for state, _ in cells)
+    return AttendanceMatrix(
+        summits=sorted(((iri, d, lab) for iri, (d, lab) in summits.items()), key=lambda s: (s[1], s[0])),
+        states=sorted(states.items(), key=lambda s: (-seen[s[0]], s[1])),
+        cells=cells,
+    )
+
+
+def attendance(rows: Iterable[dict[str, str]], output: str | os.PathLike[str]) -> AttendanceMatrix:
+    """States x summits: each cell the level letter on its Okabe-Ito colour (reads in grey
+    print too); a dot where the sources name no representative."""
+    matrix = attendance_data(rows)
+    plt = _pyplot()
+    from matplotlib.patches import Patch, Rectangle
+
+    n_cols, n_rows = len(matrix.summits), len(matrix.states)
+    fig, ax = plt.subplots(figsize=(max(8.0, 0.42 * n_cols + 3.5), max(3.0, 0.42 * n_rows + 2.6)))
+    for y, (state, _) in enumerate(matrix.states):
+        for x, (summit, _, _) in enumerate(matrix.summits):
+            level = matrix.cells.get((state, summit))
+            if level is None:  # a dot: "no representative named" is visible, not blank
+                ax.plot(x, y, marker=".", color="#BBBBBB", markersize=4)
+                continue
+            letter, colour = LEVELS.get(level, ("?", "#FFFFFF"))
+            ax.add_patch(
+                Rectangle((x - 0.45, y - 0.45), 0.9, 0.9, facecolor=colour, edgecolor="#333333", linewidth=0.4)
+            )
+            ax.text(
+                x,
+                y,
+                letter,
+                ha="center",
+                va="center",
+                fontsize=7,
+                fontweight="bold",
+                color="white" if colour in _DARK else "black",
+            )
+    ax.set_xlim(-0.6, n_cols - 0.4)
+    ax.set_ylim(n_rows - 0.4, -0.6)
+    ax.set_xticks(range(n_cols))
+    names = [re.sub(r" of the Heads of [^()]*?(?= \(|$)", "", lab) for _, _, lab in matrix.summits]
+    ax.set_xticklabels(
+        [f"{d[:4]} {n}" for (_, d, _), n in zip(matrix.summits, names, strict=True)],
+        rotation=60,
+        ha="right",
+        fontsize=7,
+    )
+    ax.set_yticks(range(n_rows))
+    ax.set_yticklabels([lab for _, lab in matrix.states], fontsize=8)
+    ax.tick_params(length=0)
+    ax.spines[["top", "right", "left", "bottom"]].set_visible(False)
+    used = [name for name in LEVELS if name in set(matrix.cells.values())]
+    handles = [
+        Patch(facecolor=LEVELS[n][1], edgecolor="#333333", label=f"{LEVELS[n][0]}  {n or 'level not given'}")
+        for n in used
+    ]
+    handles.append(Patch(facecolor="white", edgecolor="white", label="·  no representative named"))
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        fontsize=8,
+        title="level of representation",
+        title_fontsize=8,
+    )
+    ax.set_title(
+        "Who represented each state at the summits of the heads of state\n",
+        loc="left",
+    )
+    ax.text(
+        0,
+        1.02,
+        "Highest level per state and summit; a dot means the sources name no representative, not that the "
+        "state was absent. Source: ots-kg query representation-level.",
+        transform=ax.transAxes,
+        fontsize=7,
+        color="#555555",
+    )
+    _save(fig, output)
+    return matrix

@@ -7,12 +7,13 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
 from ..errors import QueryError
 from ..model.formats import GRAPH_FOR_TABLE, GRAPH_FORMATS
+from ..model.prefixes import SOURCE, compact_iri, is_source_passage, passage_parts
 from ..model.terms import Term, to_json
 from ..sparql.results import Results
 
@@ -30,15 +31,51 @@ def quoteattr(text: str) -> str:
     return _quoteattr(_NOT_XML.sub("\ufffd", text))
 
 
+PassageText = Callable[[str, int], "str | None"]  # (document file stem, line) -> the line's text
+_IRI_IN_TEXT = re.compile(r"https?://[^\s|,;<>\"]+")
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`1 row`, `2 rows`."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
+def show_iri(value: str, passage_text: PassageText | None = None) -> str:
+    """An IRI for people: a cited passage as `document:line` (with its text when the sources
+    are known), anything else compact."""
+    parts = passage_parts(value)
+    if parts and parts[0].startswith(SOURCE):
+        document, line = parts[0][len(SOURCE) :], parts[1]
+        text = passage_text(document, line) if passage_text else None
+        return f"{document}:{line}" + (f" “{text}”" if text else "")
+    return compact_iri(value)
+
+
+def show_term(term: Term | None, passage_text: PassageText | None = None) -> str:
+    """A table cell: IRIs compact, also those inside literals (GROUP_CONCATs of IRIs)."""
+    if term is None:
+        return ""
+    if term.kind == "uri":
+        return show_iri(term.value, passage_text)
+    if term.kind == "bnode":
+        return "_:" + term.value
+    return _IRI_IN_TEXT.sub(lambda m: show_iri(m.group(0)), term.value)
+
+
 def _csv_cell(term: Term | None) -> str:
     if term is None:
         return ""
     return "_:" + term.value if term.kind == "bnode" else term.value
 
 
-def format_results(results: Results, fmt: str = "table") -> str:
+def format_results(
+    results: Results, fmt: str = "table", *, width: int | None = None, passage_text: PassageText | None = None
+) -> str:
     """table | csv | tsv | json | xml for SELECT/ASK; graph answers in a GRAPH_FORMATS name
-    (a table format picks one: table -> ttl, csv/tsv -> nt, json -> jsonld)."""
+    (a table format picks one: table -> ttl, csv/tsv -> nt, json -> jsonld).
+
+    A table fits `width` characters (cells cut with an ellipsis; None: as wide as it needs)
+    and shows passages as `document:line`, with their text if `passage_text` knows it."""
     if results.kind in ("CONSTRUCT", "DESCRIBE"):
         from ..io.export import serialize
 
@@ -75,7 +112,13 @@ def format_results(results: Results, fmt: str = "table") -> str:
         return _xml(
             results.vars, "<results>" + "".join(_xml_row(results.vars, row) for row in results.rows) + "</results>"
         )
-    return _table(results.vars, [["" if t is None else t.compact() for t in row] for row in results.rows])
+    iri_columns = {  # compact IRIs are kept whole; passages (with their text) may be cut
+        i
+        for i in range(len(results.vars))
+        if all(row[i] is None or row[i].kind == "uri" and not is_source_passage(row[i].value) for row in results.rows)
+    }
+    cells = [[show_term(t, passage_text) for t in row] for row in results.rows]
+    return table(results.vars, cells, width, keep=iri_columns)
 
 
 def _xml(names: Sequence[str], body: str) -> str:
@@ -108,16 +151,51 @@ def _xml_row(names: Sequence[str], row: Sequence[Term | None]) -> str:
     return "<result>" + "".join(cells) + "</result>"
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [len(h) for h in headers]
+def fit_widths(natural: Sequence[int], floors: Sequence[int], room: int) -> list[int]:
+    """Column widths that add up to at most `room`: the widest columns give way first (one
+    cap for all), none below its floor (its header, at most 12) nor above its natural width."""
+    if sum(natural) <= room:
+        return list(natural)
+    low, high = 1, max(natural)
+    while low < high:  # the largest cap that still fits
+        cap = (low + high + 1) // 2
+        if sum(max(f, min(n, cap)) for n, f in zip(natural, floors, strict=True)) <= room:
+            low = cap
+        else:
+            high = cap - 1
+    return [max(f, min(n, low)) for n, f in zip(natural, floors, strict=True)]
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = None, keep: set[int] = frozenset()
+) -> str:
+    """A plain text table with a row count; within `width` characters when given, cutting
+    the widest cells first but never those of the `keep` columns (compact IRIs, which a cut
+    would make useless)."""
+    rows = [[" ".join(c.split()) for c in row] for row in rows]  # one line per row
+    natural = [len(h) for h in headers]
     for row in rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
+        natural = [max(w, len(c)) for w, c in zip(natural, row, strict=False)]
+    widths = natural
+    if width is not None:
+        room = width - 2 * (len(headers) - 1)
+        for least in (lambda h: max(len(h), 12), len, lambda h: 3):  # give way further only if needed
+            floors = [
+                n if i in keep else min(n, least(h)) for i, (n, h) in enumerate(zip(natural, headers, strict=True))
+            ]
+            if sum(floors) <= room:
+                break
+        widths = fit_widths(natural, floors, room)
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()
+        return "  ".join(_cut(c, w).ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()
 
     out = [line(headers), line(["-" * w for w in widths]), *(line(row) for row in rows)]
-    out.append(f"({len(rows)} rows)")
+    out.append(f"({plural(len(rows), 'row')})")
     return "\n".join(out) + "\n"
 
 

@@ -7,6 +7,10 @@ Header lines (grlc-style decorators, one per line, before the query):
     #+ param: year year default=2022 -- a year
     #+ example: ots-kg query series-timeline -p series=mech:transport-ministers
     #+ engine-exception: virtuoso: one-line reason this engine answers it wrongly
+    #+ key: ?event                  the columns that name one row (rows are unique per key)
+    #+ column: ?state schema:Country|org:OrganizationalUnit   what a column holds, where
+                                    its name (city, date, start, state, ...) would say otherwise
+`key` and `column` are checked for every stored query by tests/test_query_columns.py.
 A parameter `name` is the variable `?_name` in the query; values are bound as typed RDF
 terms, never pasted into the text.
 """
@@ -172,6 +176,22 @@ def find_query(name_or_file: str) -> StoredQuery:
         hint = f"; did you mean {', '.join(close[:3])}?" if close else "; see 'ots-kg queries'"
         raise QueryError(f"unknown query {name_or_file!r}{hint}")
     return queries[name_or_file]
+
+
+_SPARQL_START = re.compile(r"^\s*(?:#[^\n]*\n\s*)*(?:PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+
+
+def looks_like_sparql(text: str) -> bool:
+    """SPARQL text rather than a query name or file: starts with a query keyword."""
+    return bool(_SPARQL_START.match(text)) and (" " in text.strip() or "\n" in text)
+
+
+def inline_query(text: str) -> StoredQuery:
+    """SPARQL text typed on the command line or read from standard input, as an ad-hoc query
+    (the engines predeclare the project prefixes, so `ots:Summit` just works)."""
+    if not text.strip():
+        raise QueryError("empty SPARQL text")
+    return StoredQuery(name="inline", path=Path("-"), text=text, summary="(ad-hoc query)")
 
 
 def parse_value(param: Param, raw: str) -> Term:

@@ -1,0 +1,96 @@
+"""The served page in Debian's chromium, at desktop and phone widths: a searchable query list,
+parameter boxes that fit their values, and an edited stored query that says its parameters
+are no longer bound. Screenshots go to artifacts/ (looked at when the page changes)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from urllib.parse import urlencode
+
+import pytest
+from conftest import ROOT
+from servers import ots_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
+ARTIFACTS = ROOT / "artifacts"
+WIDTHS = {"desktop": "1280,900", "phone": "390,844"}
+
+
+@pytest.fixture(scope="module")
+def served(graph):
+    with ots_server(graph, timeout=10.0, max_rows=5000) as base:
+        yield base
+
+
+def chromium(tmp_path, url: str, *extra: str) -> str:
+    flags = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=15000",
+        *extra,
+        url,
+    ]
+    return subprocess.run(flags, capture_output=True, text=True, timeout=180).stdout
+
+
+def page(served, **state: str) -> str:
+    return served + "/?" + urlencode(state)
+
+
+def test_stored_query_with_parameters_runs_bound(served, tmp_path):
+    url = page(served, stored="events-in-area", **{"p.area": "area:transport", "p.year": "2022"}, run="1")
+    dom = chromium(tmp_path, url, "--dump-dom")
+    assert '<table id="results">' in dom
+    assert re.search(r"9 rows in \d+ ms<", dom), re.findall(r'id="status"[^<]*<', dom)
+    assert 'id="unbound" role="alert"></div>' in dom  # nothing to warn about
+
+
+def test_edited_stored_query_says_its_parameters_are_unbound(served, tmp_path):
+    from ots_kg.sparql.catalogue import catalogue
+
+    text = catalogue()["events-in-area"].text + "\nLIMIT 50"
+    url = page(served, stored="events-in-area", **{"p.area": "area:transport"}, query=text, run="1")
+    dom = chromium(tmp_path, url, "--dump-dom")
+    assert 'id="unbound" role="alert" class="show"' in dom
+    assert "its parameters are no longer bound" in dom and "<code>?_area</code>, <code>?_year</code>" in dom
+    assert "(edited text, parameters not bound)" in dom
+    assert 'id="restore"' in dom
+    assert re.search(r'<input id="p\.area"[^>]*disabled', dom)
+
+
+def test_query_list_is_searchable(served, tmp_path):
+    dom = chromium(tmp_path, page(served, filter="summit"), "--dump-dom")
+    shown = re.findall(r'<li role="option" tabindex="0" data-name="([^"]+)"(?! hidden)[^>]*>', dom)
+    hidden = re.findall(r'data-name="([^"]+)"[^>]*hidden', dom)
+    assert "summits" in shown and "members" in hidden
+    assert re.search(r'id="count">\d+ queries match<', dom)
+
+
+@pytest.mark.parametrize("name", sorted(WIDTHS))
+def test_screenshots_at_desktop_and_phone_width(served, tmp_path, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    for view, state in {
+        "bound": {"stored": "events-in-area", "p.area": "area:transport", "p.year": "2022", "run": "1"},
+        "edited": {
+            "stored": "documents-at-event",
+            "p.event": "event:2022-11-11-summit-9",
+            "filter": "event",
+            "query": "SELECT * WHERE { ?d ots:signedAt ?_event } LIMIT 50",
+            "run": "1",
+        },
+    }.items():
+        shot = ARTIFACTS / f"page-{name}-{view}.png"
+        shot.unlink(missing_ok=True)
+        chromium(tmp_path, page(served, **state), f"--window-size={WIDTHS[name]}", f"--screenshot={shot}")
+        assert shot.exists() and shot.stat().st_size > 10_000
