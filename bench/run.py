@@ -1,6 +1,7 @@
 """The ots-kg benchmark: one command, one table.
 
     python bench/run.py [--sizes 10000,100000,1000000] [--repeat 5] [--out bench/out]
+    python bench/run.py --targets --sizes 100000,1000000 --repeat 3 [--large 10000000]
 
 For the bundled graph and synthetic graphs of each size (bench/generate.py) it measures,
 each step in a fresh process (wall time; peak RSS from wait4): loading (rdflib's Turtle
@@ -170,7 +171,20 @@ def main() -> int:
         default=100000,
         help="largest size for the rdflib/pySHACL steps (they take minutes beyond)",
     )
+    ap.add_argument(
+        "--targets",
+        action="store_true",
+        help="only the issue-16 targets (bench/targets.py): validators side by side on seeded graphs "
+        "of --sizes, the bundled targets, and --large triples on a disk store",
+    )
+    ap.add_argument(
+        "--large", type=int, default=0, help="with --targets: triples of the disk-store run (e.g. 10000000)"
+    )
     args = ap.parse_args()
+    if args.targets:
+        from bench.targets import main as targets
+
+        return targets([int(s) for s in args.sizes.split(",") if s], args.repeat, args.out, args.large)
     from bench.generate import generate
 
     data = sorted(str(p) for p in (ROOT / "data").rglob("*.ttl"))

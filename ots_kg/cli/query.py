@@ -9,7 +9,7 @@ import click
 
 from ..model.formats import LISTING_FORMATS, QUERY_FORMATS
 from ..sparql.engines import ENGINES as QUERY_ENGINES
-from .common import EPILOG, parse_params, write
+from .common import EPILOG, STORE, open_store_route, parse_params, write
 
 
 @click.command(epilog=EPILOG)
@@ -78,6 +78,7 @@ def queries(fmt: str) -> None:
     show_default=True,
     help="Local engine: Oxigraph over a cache of the parsed graph (fast), or rdflib.",
 )
+@STORE
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
 def query(
     name: str,
@@ -91,6 +92,7 @@ def query(
     user_agent: str | None,
     allow_network: bool,
     engine: str,
+    store_dir: Path | None,
     output: Path | None,
 ) -> None:
     """Run a stored query by NAME, or a .rq FILE, on the graph or on an endpoint.
@@ -102,6 +104,14 @@ def query(
     With --endpoint the same query runs on any SPARQL 1.1 store (Oxigraph: /query,
     Fuseki: /DATASET/sparql, GraphDB: /repositories/ID); parameters travel as a VALUES
     block of typed terms.
+
+    With --store DIR the graph is bulk-loaded once into an on-disk Oxigraph store and later
+    runs open it read-only (inputs above 50 MB always take a disk store, never rdflib).
+
+    \b
+    Examples:
+      ots-kg query members
+      ots-kg query members --data big.ttl --store /tmp/ots-store   # loads once, then fast
     """
     from ..render.results import format_results
     from ..sparql.catalogue import find_query
@@ -110,9 +120,14 @@ def query(
 
     stored = find_query(name)
     values = parse_params(params)
+    store = None
+    if not endpoint:
+        rdflib_only = "--engine rdflib" if engine == "rdflib" else "--allow-network" if allow_network else ""
+        store = open_store_route(store_dir, data, rdflib_only)
     chosen = open_engine(
         engine,
         paths=list(data) or None,
+        store=store,
         endpoint=endpoint,
         allow_network=allow_network,
         **({"timeout": timeout, "user": user, "password": password, "user_agent": user_agent} if endpoint else {}),

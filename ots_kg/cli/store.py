@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import EPILOG, PATHS
+from .common import EPILOG, PATHS, STORE, store_route
 
 
 @click.command(epilog=EPILOG)
@@ -70,7 +70,10 @@ def push(
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Per-query time limit (s).")
 @click.option("--max-rows", type=int, default=10000, show_default=True, help="Result cap (rows or triples).")
 @click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
-def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
+@STORE
+def serve(
+    paths: tuple[Path, ...], host: str, port: int, timeout: float, max_rows: int, workers: int, store_dir: Path | None
+) -> None:
     """Serve the graph as a read-only SPARQL 1.1 Protocol endpoint.
 
     \b
@@ -84,12 +87,17 @@ def serve(paths: tuple[Path, ...], host: str, port: int, timeout: float, max_row
     Example:
       ots-kg serve --port 7070 &
       curl -H 'Accept: text/csv' 'http://127.0.0.1:7070/sparql?stored=members'
+      ots-kg serve big/ --store /tmp/ots-store   # workers share the on-disk store
     """
     from ..io.loader import load_store
     from ..server.app import Settings, make_server, serve_forever
 
+    location = store_route(store_dir, paths)  # workers open a disk store read-only
     server = make_server(
-        load_store(list(paths) or None), host, port, Settings(timeout=timeout, max_rows=max_rows, workers=workers)
+        location or load_store(list(paths) or None),
+        host,
+        port,
+        Settings(timeout=timeout, max_rows=max_rows, workers=workers),
     )
     bound_host, bound_port = server.server_address[:2]
     click.echo(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from ..errors import OtsKgError
@@ -41,10 +42,11 @@ class SparqlServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], store: Any, settings: Settings) -> None:
+        """`store`: an Oxigraph store (copied to each worker) or a disk store's path (opened)."""
         from ..io.loader import ntriples
 
         self.settings = settings
-        self.pool = WorkerPool(ntriples(store), settings.workers)
+        self.pool = WorkerPool(store if isinstance(store, Path) else ntriples(store), settings.workers)
         self.queries = catalogue()
         super().__init__(address, Handler)
 
@@ -173,13 +175,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def make_server(source: Any, host: str = "127.0.0.1", port: int = 0, settings: Settings | None = None) -> SparqlServer:
-    """A ready server over an Oxigraph store or an rdflib graph (port 0 picks a free one:
-    see server.server_address)."""
+    """A ready server over an Oxigraph store, a disk store's path or an rdflib graph (port 0
+    picks a free one: see server.server_address)."""
     import pyoxigraph as ox
 
     from ..io.loader import store_from_graph
 
-    store = source if isinstance(source, ox.Store) else store_from_graph(source)
+    store = source if isinstance(source, ox.Store | Path) else store_from_graph(source)
     try:
         return SparqlServer((host, port), store, settings or Settings())
     except OSError as exc:

@@ -79,10 +79,18 @@ def _capped(cap: int, what: str) -> Answer:
     )
 
 
-def _worker(conn: Any, ntriples: bytes) -> None:
-    from ..io.loader import store_from_ntriples
+def _worker(conn: Any, source: bytes | Path) -> None:
+    """Answer queries from the graph: N-Triples loaded into memory, or a disk store opened
+    read-only (so workers share one copy of a large graph)."""
+    if isinstance(source, Path):
+        from ..io.store import read_only
 
-    engine = OxigraphEngine(store_from_ntriples(ntriples))
+        store = read_only(source)
+    else:
+        from ..io.loader import store_from_ntriples
+
+        store = store_from_ntriples(source)
+    engine = OxigraphEngine(store)
     while True:
         try:
             message = conn.recv()
@@ -94,9 +102,9 @@ def _worker(conn: Any, ntriples: bytes) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, ntriples: bytes) -> None:
+    def __init__(self, ctx: Any, source: bytes | Path) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, ntriples), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(child, source), daemon=True)
         self.process.start()
         child.close()
 
@@ -107,11 +115,12 @@ class _Worker:
 
 
 class WorkerPool:
-    """A few worker processes, each holding the graph in an Oxigraph store."""
+    """A few worker processes, each holding the graph in an Oxigraph store (N-Triples bytes
+    loaded in memory, or the path of a disk store each opens read-only)."""
 
-    def __init__(self, ntriples: bytes, size: int = 2) -> None:
+    def __init__(self, source: bytes | Path, size: int = 2) -> None:
         self._ctx = mp.get_context("fork")
-        self._ntriples = ntriples
+        self._source = source
         self._idle: Queue[_Worker] = Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -119,7 +128,7 @@ class WorkerPool:
             self._add()
 
     def _add(self) -> None:
-        worker = _Worker(self._ctx, self._ntriples)
+        worker = _Worker(self._ctx, self._source)
         with self._lock:
             self._all.add(worker)
         self._idle.put(worker)
