@@ -7,10 +7,15 @@ import json
 import os
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import PREFIXES, run_cli
+from servers import ots_server
+
+from ots_kg.io.store import ensure_store
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n"
 EVENTS = "SELECT ?e WHERE { ?e a schema:Event } ORDER BY ?e\n"
@@ -240,3 +245,15 @@ def test_a_large_input_never_becomes_an_rdflib_graph(small, tmp_path, args, rdfl
         assert "HEAVY []" in proc.stderr, proc.stderr
     if args[0] == "export":
         assert "<https://w3id.org/ots-kg/id/event/e1>" in (tmp_path / "out.nt").read_text(encoding="utf-8")
+
+
+def test_serve_workers_open_the_disk_store(small):
+    location = ensure_store(small["store"], [small["data"]])
+    with ots_server(location, timeout=10.0, max_rows=100) as base:
+        request = urllib.request.Request(
+            base + "/sparql?query=" + urllib.parse.quote(EVENTS),
+            headers={"Accept": "text/csv"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = response.read().decode("utf-8")
+    assert body.split() == ["e", "https://w3id.org/ots-kg/id/event/e1"]
