@@ -38,19 +38,32 @@ def small(tmp_path) -> dict[str, Path]:
     return {"data": data, "store": tmp_path / "store", "count": tmp_path / "count.rq", "events": tmp_path / "events.rq"}
 
 
+def _query_args(small: dict[str, Path], rq: str) -> list[str]:
+    return ["query", str(small[rq]), "--data", str(small["data"]), "--store", str(small["store"]), "--format", "csv"]
+
+
 def _query(small: dict[str, Path], rq: str = "events", *extra: str, env: dict | None = None):
-    return run_cli(
-        "query",
-        str(small[rq]),
-        "--data",
-        str(small["data"]),
-        "--store",
-        str(small["store"]),
-        "--format",
-        "csv",
-        *extra,
-        env=env,
+    return run_cli(*_query_args(small, rq), *extra, env=env)
+
+
+def _hold_open(small: dict[str, Path]) -> subprocess.Popen:
+    """A process that opens the store read-only, prints its size and keeps it open until
+    its stdin closes."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from ots_kg.io.store import open_disk_store; s = open_disk_store(sys.argv[1], [sys.argv[2]]); "
+            "print(len(s), flush=True); sys.stdin.read()",
+            str(small["store"]),
+            str(small["data"]),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
+    assert int(holder.stdout.readline()) > 0
+    return holder
 
 
 def test_store_is_rebuilt_when_a_data_file_changes(small):
@@ -99,37 +112,11 @@ def test_store_answers_like_the_in_memory_route(tmp_path):
 
 def test_concurrent_readers_share_the_store(small):
     assert _query(small, "count").returncode == 0  # build it
-    # one process keeps the store open read-only while others query it
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from ots_kg.io.store import open_disk_store; s = open_disk_store(sys.argv[1], [sys.argv[2]]); "
-            "print(len(s), flush=True); sys.stdin.read()",
-            str(small["store"]),
-            str(small["data"]),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = _hold_open(small)  # one process keeps the store open read-only while others query it
     try:
-        assert int(holder.stdout.readline()) > 0
         readers = [
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "ots_kg",
-                    "query",
-                    str(small["count"]),
-                    "--data",
-                    str(small["data"]),
-                    "--store",
-                    str(small["store"]),
-                    "--format",
-                    "csv",
-                ],
+                [sys.executable, "-m", "ots_kg", *_query_args(small, "count")],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -146,15 +133,8 @@ def test_concurrent_readers_share_the_store(small):
 
 def test_a_store_in_use_is_not_rebuilt_under_its_readers(small):
     assert _query(small).returncode == 0
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys; from ots_kg.io.store import open_disk_store; open_disk_store(sys.argv[1], [sys.argv[2]]); "
-         "print('open', flush=True); sys.stdin.read()",
-         str(small["store"]), str(small["data"])],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    holder = _hold_open(small)
     try:
-        assert holder.stdout.readline().strip() == "open"
         small["data"].write_text(PREFIXES + _event("e3"), encoding="utf-8")
         refused = _query(small, env={**os.environ, "OTS_KG_STORE_WAIT": "0.5"})
     finally:
