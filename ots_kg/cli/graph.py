@@ -98,17 +98,17 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path | None, store_dir: Pa
 
     With --store DIR (or inputs above 50 MB) nt, ttl, trig, xml and jsonld are streamed from
     the on-disk store in store order: the same triples, but not sorted and with blank node
-    labels of the load, so such exports are not byte-stable across loads.
+    labels of the load, so such exports are not byte-stable across loads. graphml and csv
+    read the store into a graph (up to 2 M triples).
     """
-    store = open_store_route(store_dir, paths, f"--format {fmt}" if fmt in ("graphml", "csv") else "")
-    if store is not None:
-        from ..io.dump import dump_store
+    if fmt not in ("graphml", "csv"):
+        store = open_store_route(store_dir, paths)
+        if store is not None:
+            from ..io.dump import dump_store
 
-        dump_store(store, fmt, output)
-        return
-    from ..io.loader import load_graph
-
-    graph = load_graph(list(paths) or None)
+            dump_store(store, fmt, output)
+            return
+    graph = load_graph_route(store_dir, paths)  # property graphs: from the store up to 2 M triples
     if fmt in ("graphml", "csv"):
         from ..io.property_graph import write_graphml, write_neo4j_csv
 
