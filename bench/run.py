@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,7 @@ PY = sys.executable
 sys.path.insert(0, str(ROOT))
 
 
+CPU: dict[str, float] = {}  # CPU seconds (user + system) of the last measured child: robust to a busy machine
 _HWM = (
     "import atexit, sys\n"
     "def _hwm():\n"
@@ -44,11 +46,14 @@ def measured(code: str, *args: str) -> tuple[float, float, str]:
     Peak memory is the child's VmHWM, read at exit: rusage would count the benchmark's own
     memory, which the child shares between fork and exec.
     """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         [PY, "-c", _HWM + code, *args], capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU["last"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark step failed: {proc.stderr.decode()[-800:]}")
     marks = [line for line in proc.stderr.decode().splitlines() if line.startswith("@@")]
