@@ -1,6 +1,7 @@
 """The ots-kg benchmark: one command, one table.
 
     python bench/run.py [--sizes 10000,100000,1000000] [--repeat 5] [--out bench/out]
+    python bench/run.py --targets --sizes 100000,1000000 --repeat 3 [--large 10000000]
 
 For the bundled graph and synthetic graphs of each size (bench/generate.py) it measures,
 each step in a fresh process (wall time; peak RSS from wait4): loading (rdflib's Turtle
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,6 +29,7 @@ PY = sys.executable
 sys.path.insert(0, str(ROOT))
 
 
+CPU: dict[str, float] = {}  # CPU seconds (user + system) of the last measured child: robust to a busy machine
 _HWM = (
     "import atexit, sys\n"
     "def _hwm():\n"
@@ -43,11 +46,14 @@ def measured(code: str, *args: str) -> tuple[float, float, str]:
     Peak memory is the child's VmHWM, read at exit: rusage would count the benchmark's own
     memory, which the child shares between fork and exec.
     """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         [PY, "-c", _HWM + code, *args], capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU["last"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark step failed: {proc.stderr.decode()[-800:]}")
     marks = [line for line in proc.stderr.decode().splitlines() if line.startswith("@@")]
@@ -170,7 +176,20 @@ def main() -> int:
         default=100000,
         help="largest size for the rdflib/pySHACL steps (they take minutes beyond)",
     )
+    ap.add_argument(
+        "--targets",
+        action="store_true",
+        help="only the issue-16 targets (bench/targets.py): validators side by side on seeded graphs "
+        "of --sizes, the bundled targets, and --large triples on a disk store",
+    )
+    ap.add_argument(
+        "--large", type=int, default=0, help="with --targets: triples of the disk-store run (e.g. 10000000)"
+    )
     args = ap.parse_args()
+    if args.targets:
+        from bench.targets import main as targets
+
+        return targets([int(s) for s in args.sizes.split(",") if s], args.repeat, args.out, args.large)
     from bench.generate import generate
 
     data = sorted(str(p) for p in (ROOT / "data").rglob("*.ttl"))

@@ -324,8 +324,11 @@ def test_special_meetings(graph):
     # the informal summits; informal ministers' meetings and the announced Turkistan summit are
     # listed too (rec), so check the three held summits are there, in date order
     got = rows(informal, "start", "label")
-    held = [("2021-03-31", "Informal Summit by videoconference"), ("2024-07-06", "Informal Summit (Shusha)"),
-            ("2025-05-21", "Informal Summit (Budapest)")]
+    held = [
+        ("2021-03-31", "Informal Summit by videoconference"),
+        ("2024-07-06", "Informal Summit (Shusha)"),
+        ("2025-05-21", "Informal Summit (Budapest)"),
+    ]
     assert [r for r in got if r in held] == held
     online = run_query("special-meetings", {"kind": "online"}, graph=graph)
     assert {"2020-04-10-extraordinary-summit", "2021-03-31-informal-summit"} <= {local(e) for e in col(online, "event")}
@@ -516,7 +519,10 @@ def test_conflicts_without_canonical_value(graph):
     # rec L791 and L921: two titles for the central-banks MoU signed at Bishkek, no page
     # preferred: both claims kept, neither canonical, and the node carries no title
     res = run_query("unresolved-conflicts", {"node": "doc:mou-council-of-central-banks"}, graph=graph)
-    got = {local(p): (c, nv) for p, c, nv in zip(col(res, "property"), *(rows(res, k) for k in ("claims", "nodeValue")), strict=True)}
+    got = {
+        local(p): (c, nv)
+        for p, c, nv in zip(col(res, "property"), *(rows(res, k) for k in ("claims", "nodeValue")), strict=True)
+    }
     assert got == {"title": (("2",), ("",))}
     # the 1992 summit's city is settled by rec L10 (the sheet's own entry): no longer unresolved
     settled = run_query("unresolved-conflicts", {"node": "event:1992-turkic-speaking-states-summit-1"}, graph=graph)

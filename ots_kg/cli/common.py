@@ -13,6 +13,33 @@ from ..errors import OtsKgError
 
 EPILOG = "Exit codes: 0 ok, 1 validation or check failed, 2 usage or input error."
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
+STORE = click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="OTS_KG_STORE",
+    metavar="DIR",
+    help="Keep the loaded graph in an on-disk Oxigraph store in DIR (or $OTS_KG_STORE): loaded once, "
+    "rebuilt when an input's content changes, opened read-only otherwise.",
+)
+
+
+def store_route(store_dir: Path | None, paths: tuple[Path, ...] | list[Path] | None, what: str = "") -> Path | None:
+    """Where the disk store is for --store or a large input, or None; `what` names an option
+    that needs an rdflib graph, which that route cannot take (a usage error)."""
+    from ..io.store import is_large, store_location
+
+    if what and (store_dir or is_large(list(paths or []) or None)):
+        raise OtsKgError(f"{what} needs the in-memory graph; not available with --store or inputs this large")
+    return store_location(store_dir, list(paths or []) or None)
+
+
+def open_store_route(store_dir: Path | None, paths: tuple[Path, ...] | list[Path] | None, what: str = "") -> object:
+    """The read-only disk store of store_route, or None."""
+    from ..io.store import read_only
+
+    location = store_route(store_dir, paths, what)
+    return read_only(location) if location else None
 
 
 class Seconds(click.ParamType):
@@ -74,3 +101,16 @@ def passage_reader(sources: Path | None):
     if sources is not None and not sources.is_dir():
         raise OtsKgError(f"{sources}: no such folder of sources")
     return PassageTexts(folder).line if folder else None
+
+
+def load_graph_route(store_dir: Path | None, paths: tuple[Path, ...] | list[Path]) -> object:
+    """An rdflib graph for the commands that walk one (stats, plot): read from the disk store
+    with --store (or for a large input), else loaded from the Turtle files."""
+    store = open_store_route(store_dir, paths)
+    if store is not None:
+        from ..io.loader import graph_from_store
+
+        return graph_from_store(store)
+    from ..io.loader import load_graph
+
+    return load_graph(list(paths) or None)

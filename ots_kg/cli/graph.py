@@ -11,7 +11,7 @@ import click
 from ..errors import OtsKgError
 from ..model.formats import EXPORT_FORMATS, LISTING_FORMATS, REPORT_FORMATS
 from ..validation import ENGINES as VALIDATION_ENGINES
-from .common import EPILOG, PATHS, write
+from .common import EPILOG, PATHS, STORE, load_graph_route, open_store_route, write
 
 
 @click.command(epilog=EPILOG)
@@ -31,9 +31,11 @@ from .common import EPILOG, PATHS, write
     show_default=True,
     help="pyshacl: pySHACL for core constraints, SPARQL constraints run once over the graph; "
     "oxigraph: every constraint compiled to SPARQL on Oxigraph (large graphs); "
-    "pyshacl-full: plain pySHACL (slow reference).",
+    "pyshacl-full: plain pySHACL (slow reference). With --store or a large input: oxigraph.",
 )
-def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
+@STORE
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, engine: str, store_dir: Path | None) -> None:
     """Check Turtle files or folders (default: the bundled data/) against the shapes.
 
     The data is loaded together with the ontology and checked with pySHACL against
@@ -41,11 +43,22 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
     path, value, message and severity. Warnings are shown but do not fail.
 
     Exit 0 when the graph conforms, 1 on any violation, 2 when a file cannot be read.
+    With --store DIR (or inputs above 50 MB) the graph is read from an on-disk Oxigraph
+    store and checked by the oxigraph engine; no rdflib graph is built.
+
+    \b
+    Examples:
+      ots-kg validate
+      ots-kg validate big/ --store /tmp/ots-store
     """
     from ..render.report import FORMATS
     from ..validation.validate import validate as run
 
-    report = run(list(paths) or None, engine=engine)
+    explicit = ctx.get_parameter_source("engine") is not click.core.ParameterSource.DEFAULT
+    store = open_store_route(store_dir, paths, f"--engine {engine}" if explicit and engine != "oxigraph" else "")
+    if store is not None:
+        engine = "oxigraph"
+    report = run(list(paths) or None, store=store, engine=engine)
     click.echo(FORMATS[fmt](report))
     sys.exit(0 if report.conforms else 1)
 
@@ -73,7 +86,15 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
     help="TriG: the named graph to write the triples in [default: https://w3id.org/ots-kg/id/graph].",
 )
 @click.option("--default-graph", is_flag=True, help="TriG: write the triples in the default graph instead.")
-def export(paths: tuple[Path, ...], fmt: str, output: Path | None, graph_name: str | None, default_graph: bool) -> None:
+@STORE
+def export(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    graph_name: str | None,
+    default_graph: bool,
+    store_dir: Path | None,
+) -> None:
     """Write the whole graph (ontology + data) in one format.
 
     RDF output is deterministic: blank nodes are named by content and statements sorted,
@@ -90,6 +111,12 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path | None, graph_name: s
       ots-kg export --format graphml -o ots.graphml
       ots-kg export --format csv -o neo4j/    # then: neo4j-admin database import full \\
                                               #   --nodes=neo4j/nodes.csv --relationships=neo4j/relationships.csv
+      ots-kg export big/ --store /tmp/ots-store --format nt -o big.nt   # streamed
+
+    With --store DIR (or inputs above 50 MB) nt, ttl, trig, xml and jsonld are streamed from
+    the on-disk store in store order: the same triples, but not sorted and with blank node
+    labels of the load, so such exports are not byte-stable across loads. graphml and csv
+    read the store into a graph (up to 2 M triples).
     """
     from ..io.export import GRAPH_IRI
 
@@ -99,10 +126,16 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path | None, graph_name: s
         raise click.UsageError("give --graph IRI or --default-graph, not both")
 
     from ..io.files import refuse_overwriting_input
-    from ..io.loader import load_graph
 
     refuse_overwriting_input(output, list(paths) or None)
-    graph = load_graph(list(paths) or None)
+    if fmt not in ("graphml", "csv"):
+        store = open_store_route(store_dir, paths)
+        if store is not None:
+            from ..io.dump import dump_store
+
+            dump_store(store, fmt, output)
+            return
+    graph = load_graph_route(store_dir, paths)  # property graphs: from the store up to 2 M triples
     if fmt in ("graphml", "csv"):
         from ..io.property_graph import write_graphml, write_neo4j_csv
 
@@ -123,12 +156,14 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path | None, graph_name: s
 @click.command(epilog=EPILOG)
 @PATHS
 @click.option("--format", "fmt", type=click.Choice(LISTING_FORMATS), default="text", show_default=True)
-def stats(paths: tuple[Path, ...], fmt: str) -> None:
-    """Count the graph: nodes by class, events by area of cooperation and by year."""
-    from ..checks.stats import stats as count
-    from ..io.loader import load_graph
+@STORE
+def stats(paths: tuple[Path, ...], fmt: str, store_dir: Path | None) -> None:
+    """Count the graph: nodes by class, events by area of cooperation and by year.
 
-    result = count(load_graph(list(paths) or None))
+    With --store DIR the graph is read from the on-disk store (up to 2 M triples)."""
+    from ..checks.stats import stats as count
+
+    result = count(load_graph_route(store_dir, paths))
     if fmt == "json":
         click.echo(json.dumps(result, indent=1, ensure_ascii=False))
         return

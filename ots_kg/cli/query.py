@@ -9,7 +9,7 @@ import click
 
 from ..model.formats import LISTING_FORMATS, QUERY_FORMATS
 from ..sparql.engines import ENGINES as QUERY_ENGINES
-from .common import EPILOG, SECONDS, parse_params, passage_reader, terminal_width, write
+from .common import EPILOG, SECONDS, STORE, open_store_route, parse_params, passage_reader, terminal_width, write
 
 
 @click.command(epilog=EPILOG)
@@ -90,6 +90,7 @@ def queries(fmt: str) -> None:
     show_default=True,
     help="Local engine: Oxigraph over a cache of the parsed graph (fast), or rdflib.",
 )
+@STORE
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
 @click.option("--wide", is_flag=True, help="Tables as wide as their cells (default: fit the terminal).")
 @click.option(
@@ -111,6 +112,7 @@ def query(
     user_agent: str | None,
     allow_network: bool,
     engine: str,
+    store_dir: Path | None,
     output: Path | None,
     wide: bool,
     sources: Path | None,
@@ -134,11 +136,15 @@ def query(
     block of typed terms. --graph IRI queries the graph `ots-kg push --graph IRI` loaded
     (needed on Virtuoso, whose default graph is the union of all its graphs).
 
+    With --store DIR the graph is bulk-loaded once into an on-disk Oxigraph store and later
+    runs open it read-only (inputs above 50 MB always take a disk store, never rdflib).
+
     \b
     Examples:
       ots-kg query members
       ots-kg query series-timeline -p series=mech:transport-ministers --format csv
       ots-kg query members --endpoint http://127.0.0.1:8890/sparql --graph https://w3id.org/ots-kg/id/graph
+      ots-kg query members --data big.ttl --store /tmp/ots-store   # loads once, then fast
     """
     from ..io.files import refuse_overwriting_input
     from ..render.results import format_results
@@ -163,9 +169,14 @@ def query(
     else:
         stored = find_query(name)
     values = parse_params(params)
+    store = None
+    if not endpoint:
+        rdflib_only = "--engine rdflib" if engine == "rdflib" else "--allow-network" if allow_network else ""
+        store = open_store_route(store_dir, data, rdflib_only)
     chosen = open_engine(
         engine,
         paths=list(data) or None,
+        store=store,
         endpoint=endpoint,
         allow_network=allow_network,
         **(

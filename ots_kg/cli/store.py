@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import EPILOG, PATHS, SECONDS
+from .common import EPILOG, PATHS, SECONDS, STORE, store_route
 
 
 @click.command(epilog=EPILOG)
@@ -95,6 +95,7 @@ def push(
     metavar="ORIGIN",
     help="Let pages from this origin (e.g. https://example.org) read answers (repeatable; default none).",
 )
+@STORE
 def serve(
     paths: tuple[Path, ...],
     host: str,
@@ -105,6 +106,7 @@ def serve(
     workers: int,
     memory_mb: int,
     cors_origins: tuple[str, ...],
+    store_dir: Path | None,
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 Protocol endpoint.
 
@@ -122,6 +124,7 @@ def serve(
     Example:
       ots-kg serve --port 7070 &
       curl -H 'Accept: text/csv' 'http://127.0.0.1:7070/sparql?stored=members'
+      ots-kg serve big/ --store /tmp/ots-store   # workers share the on-disk store
     """
     from ..io.loader import load_store
     from ..server.app import Settings, make_server, serve_forever
@@ -134,7 +137,8 @@ def serve(
         memory_mb=memory_mb,
         cors_origins=cors_origins,
     )
-    server = make_server(load_store(list(paths) or None), host, port, settings)
+    location = store_route(store_dir, paths)  # workers open a disk store read-only
+    server = make_server(location or load_store(list(paths) or None), host, port, settings)
     bound_host, bound_port = server.server_address[:2]
     click.echo(
         f"ots-kg: SPARQL endpoint at http://{bound_host}:{bound_port}/sparql (page: http://{bound_host}:{bound_port}/)",

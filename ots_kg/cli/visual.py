@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .common import STORE
+
 EPILOG = "Exit codes: 0 ok, 2 usage or input error (e.g. an unknown area or an unwritable file)."
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
@@ -22,10 +24,10 @@ def _output(default: str):
     )
 
 
-def _load(paths: tuple[Path, ...]):
-    from ..io.loader import load_graph
+def _load(paths: tuple[Path, ...], store_dir: Path | None = None):
+    from .common import load_graph_route
 
-    return load_graph(list(paths) or None)
+    return load_graph_route(store_dir, paths)
 
 
 @click.group(epilog=EPILOG)
@@ -80,8 +82,14 @@ def attendance(paths: tuple[Path, ...], output: Path) -> None:
 )
 @click.option("--from", "year_from", type=int, metavar="YEAR", help="First year to show.")
 @click.option("--to", "year_to", type=int, metavar="YEAR", help="Last year to show.")
+@STORE
 def timeline(
-    paths: tuple[Path, ...], output: Path, areas: tuple[str, ...], year_from: int | None, year_to: int | None
+    paths: tuple[Path, ...],
+    output: Path,
+    areas: tuple[str, ...],
+    year_from: int | None,
+    year_to: int | None,
+    store_dir: Path | None,
 ) -> None:
     """Events per year, stacked by area of cooperation.
 
@@ -95,14 +103,15 @@ def timeline(
     """
     from ..render.charts import timeline as draw
 
-    data = draw(_load(paths), output, areas, year_from, year_to)
+    data = draw(_load(paths, store_dir), output, areas, year_from, year_to)
     click.echo(f"{output}: {data.events} events in {len(data.totals)} years, {len(data.areas)} areas")
 
 
 @plot.command(epilog=EPILOG)
 @_PATHS
 @_output("series.png")
-def series(paths: tuple[Path, ...], output: Path) -> None:
+@STORE
+def series(paths: tuple[Path, ...], output: Path, store_dir: Path | None) -> None:
     """Meeting series over time: one row per series, one marker per meeting.
 
     Every ots:MeetingSeries with at least one event (ots:inSeries) gets a row; each meeting
@@ -115,7 +124,7 @@ def series(paths: tuple[Path, ...], output: Path) -> None:
     """
     from ..render.charts import series as draw
 
-    data = draw(_load(paths), output)
+    data = draw(_load(paths, store_dir), output)
     meetings = sum(len(m) for m in data.meetings.values())
     click.echo(f"{output}: {len(data.meetings)} series, {meetings} meetings")
 
@@ -132,7 +141,10 @@ def series(paths: tuple[Path, ...], output: Path) -> None:
     show_default=True,
     help="Also draw the areas of cooperation and link mechanisms to them.",
 )
-def network(paths: tuple[Path, ...], output: Path, focus: str | None, depth: int, with_areas: bool) -> None:
+@STORE
+def network(
+    paths: tuple[Path, ...], output: Path, focus: str | None, depth: int, with_areas: bool, store_dir: Path | None
+) -> None:
     """The institutional network: states, the OTS and its organs, organisations, mechanisms.
 
     Links: org:unitOf/hasUnit, org:linkedTo, memberships (org:member with the role),
@@ -146,7 +158,7 @@ def network(paths: tuple[Path, ...], output: Path, focus: str | None, depth: int
     """
     from ..render.charts import network as draw
 
-    net = draw(_load(paths), output, focus, depth, with_areas)
+    net = draw(_load(paths, store_dir), output, focus, depth, with_areas)
     click.echo(f"{output}: {net.number_of_nodes()} nodes, {net.number_of_edges()} links")
 
 

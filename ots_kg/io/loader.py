@@ -230,3 +230,30 @@ def ntriples(store: Any) -> bytes:
     import pyoxigraph as ox
 
     return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+
+
+GRAPH_FROM_STORE_MAX = 2_000_000
+
+
+def graph_from_store(store: Any) -> Any:
+    """An rdflib Graph of a store's default graph, for the commands that walk a graph in
+    Python (stats, plot) on a disk store; refused above GRAPH_FROM_STORE_MAX triples, where
+    rdflib would need gigabytes (stored queries answer those graphs)."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from ..model.vocab import bind_all
+
+    size = len(store)
+    if size > GRAPH_FROM_STORE_MAX:
+        raise LoadError(
+            f"the store holds {size} triples: too many for an in-memory graph "
+            f"(limit {GRAPH_FROM_STORE_MAX}); use stored queries (ots-kg query) on it"
+        )
+    graph = Graph()
+    graph.addN(
+        (ox_to_rdflib(q.subject), ox_to_rdflib(q.predicate), ox_to_rdflib(q.object), graph)
+        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    )
+    bind_all(graph)
+    return graph

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from ..errors import OtsKgError
@@ -81,11 +82,13 @@ class SparqlServer(ThreadingHTTPServer):
     request_queue_size = 128  # 32 clients at once must not meet SYN retries
 
     def __init__(self, address: tuple[str, int], store: Any, settings: Settings) -> None:
+        """`store`: an Oxigraph store (copied to each worker) or a disk store's path (opened)."""
         from ..io.loader import ntriples
 
         self.settings = settings
         limits = Limits(settings.max_rows, settings.max_bytes, settings.memory_mb)
-        self.pool = WorkerPool(ntriples(store), settings.workers, limits)
+        source = str(store) if isinstance(store, Path) else ntriples(store)  # a disk store: its path
+        self.pool = WorkerPool(source, settings.workers, limits)
         self.queries = catalogue()
         self.in_flight = 0
         self._flight = threading.Condition()
@@ -115,9 +118,6 @@ class SparqlServer(ThreadingHTTPServer):
                     return False
                 self._flight.wait(left)
         return True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that went away is not an error worth a traceback."""
 
     def server_close(self) -> None:
         super().server_close()
@@ -335,13 +335,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def make_server(source: Any, host: str = "127.0.0.1", port: int = 0, settings: Settings | None = None) -> SparqlServer:
-    """A ready server over an Oxigraph store or an rdflib graph (port 0 picks a free one:
-    see server.server_address)."""
+    """A ready server over an Oxigraph store, a disk store's path or an rdflib graph (port 0
+    picks a free one: see server.server_address)."""
     import pyoxigraph as ox
 
     from ..io.loader import store_from_graph
 
-    store = source if isinstance(source, ox.Store) else store_from_graph(source)
+    store = source if isinstance(source, ox.Store | Path) else store_from_graph(source)
     try:
         return SparqlServer((host, port), store, settings or Settings())
     except OSError as exc:

@@ -165,12 +165,18 @@ def _worker(fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers end
     conn = Connection(fd)
     try:
-        ntriples, limits = conn.recv()
+        source, limits = conn.recv()
     except (EOFError, OSError):
         return
     isolated = _leave_network()
-    engine = OxigraphEngine(store_from_ntriples(ntriples))
-    del ntriples
+    if isinstance(source, str):  # a disk store: opened read-only, so workers share one copy
+        from ..io.store import read_only
+
+        store = read_only(Path(source))
+    else:
+        store = store_from_ntriples(source)
+    engine = OxigraphEngine(store)
+    del source
     _limit_memory(limits.memory_mb)
     conn.send(("ready", isolated))
     while True:
@@ -189,7 +195,7 @@ def _worker(fd: int) -> None:
 class _Worker:
     """One worker process and the socket the server talks to it over."""
 
-    def __init__(self, ntriples: bytes, limits: Limits) -> None:
+    def __init__(self, ntriples: bytes | str, limits: Limits) -> None:
         ours, theirs = socket.socketpair()
         with theirs:
             self.process = subprocess.Popen(
@@ -222,7 +228,7 @@ class WorkerPool:
     """`size` supervised worker processes and a fair queue in front of them: one query text
     holds at most `size - 1` workers, so a burst of one slow query cannot starve the rest."""
 
-    def __init__(self, ntriples: bytes, size: int = 2, limits: Limits | None = None) -> None:
+    def __init__(self, ntriples: bytes | str, size: int = 2, limits: Limits | None = None) -> None:
         self._ntriples = ntriples
         self._limits = limits or Limits()
         self.size = max(1, size)

@@ -62,20 +62,25 @@ def validate(
     paths: Sequence[PathLike] | None = None,
     *,
     data: Any = None,
+    store: Any = None,
     shapes: Shapes | None = None,
     engine: str = "pyshacl",
 ) -> Report:
-    """Validate the given files (default: bundled data) plus the ontology, or an already
-    loaded rdflib graph (`data`), against the shapes."""
+    """Validate the given files (default: bundled data) plus the ontology, an already
+    loaded rdflib graph (`data`), or an Oxigraph store holding both (`store`: the disk-store
+    route for large graphs, oxigraph engine only), against the shapes."""
     from .compile import compile_shapes, oxigraph_select, rdflib_select, run_checks
 
     if engine not in ENGINES:
         raise OtsKgError(f"unknown validation engine {engine!r}; one of {', '.join(ENGINES)}")
     model = shapes if shapes is not None else load_shapes()
+    if store is not None and engine != "oxigraph":
+        raise OtsKgError(f"validation engine {engine!r} needs an rdflib graph; a store takes 'oxigraph'")
     if engine == "oxigraph":
         from ..io.loader import load_store, store_from_graph
 
-        store = store_from_graph(data) if data is not None else load_store(list(paths) if paths else None)
+        if store is None:
+            store = store_from_graph(data) if data is not None else load_store(list(paths) if paths else None)
         findings = run_checks(compile_shapes(model.graph), oxigraph_select(store))
         return _report([Result(*_fields(f)) for f in findings])
     import pyshacl  # heavy: only validation pays for it

@@ -1,0 +1,209 @@
+"""The targets of issue 16, each measured side by side with its anchor in one run.
+
+Imported by bench/run.py (`--targets`). Every step runs in a fresh process (bench.run.measured:
+wall time, peak RSS of that process). Sizes: seeded-error graphs for validation (ots-kg's
+Oxigraph engine vs the native validators `shacl` and `pyrudof`, violation counts compared);
+one large graph on a disk store (ots-kg's store build vs pyoxigraph's own bulk load, every
+stored query, `ots-kg query members`, validate and a streamed export).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import tempfile
+from pathlib import Path
+
+from bench.run import CPU, ROOT, measured, median_of
+
+# each validator prints its violation count; data = one Turtle file holding ontology + core + synthetic
+V_OTS = """
+import sys
+from ots_kg.validation.validate import validate
+r = validate([sys.argv[1]], engine="oxigraph")
+print(len(r.violations))
+"""
+V_SHACL = """
+import sys, shacl
+from ots_kg.resources import shapes_file
+r = shacl.Shapes.from_file(str(shapes_file())).validate_file(sys.argv[1], allow_warnings=True)
+print(sum(1 for x in r.results if str(x.severity).endswith("Violation")))
+"""
+V_RUDOF = """
+import sys, pyrudof
+from ots_kg.resources import shapes_file
+r = pyrudof.Rudof(pyrudof.RudofConfig())
+r.read_data(sys.argv[1]); r.read_shacl(str(shapes_file()))
+print(sum(1 for x in r.validate_shacl() if str(x.severity).endswith("Violation")))
+"""
+OX_BULK = """
+import sys, pyoxigraph as ox
+s = ox.Store(sys.argv[1])
+for f in sys.argv[2:]:
+    s.bulk_load(path=f, format=ox.RdfFormat.TURTLE)
+"""
+OTS_BUILD = "import sys; from ots_kg.io.store import ensure_store; ensure_store(sys.argv[1], sys.argv[2:])"
+STORE_QUERIES = """
+import sys, json, time
+from ots_kg.io.store import open_disk_store
+from ots_kg.sparql.catalogue import catalogue
+from ots_kg.sparql.engines import OxigraphEngine
+engine = OxigraphEngine(open_disk_store(sys.argv[1], sys.argv[2:]))
+times = {}
+for name, q in catalogue().items():
+    t = time.perf_counter(); engine.run(q, q.example_values()); times[name] = time.perf_counter() - t
+print(json.dumps(times))
+"""
+CLI = "import sys; sys.argv = ['ots-kg', *sys.argv[1:]]; from ots_kg.cli import main; main()"
+# the same, exit 1 (does not conform) counted as a finished run
+CLI_CHECK = (
+    "import sys; sys.argv = ['ots-kg', *sys.argv[1:]]; from ots_kg.cli import main\n"
+    "try:\n    main()\nexcept SystemExit as e:\n    sys.exit(0 if e.code in (0, 1) else e.code)"
+)
+FLOOR = """
+import pyoxigraph as ox
+from ots_kg.io.cache import cached_ntriples
+from ots_kg.io.loader import store_from_ntriples
+store_from_ntriples(cached_ntriples(None))
+"""
+
+
+def combined(out: Path, name: str, synthetic: str) -> Path:
+    """Ontology + real core files + the synthetic graph in one Turtle file (the native
+    validators read one file)."""
+    path = out / f"{name}-combined.ttl"
+    if not path.exists():
+        parts = [(ROOT / "ontology" / "ots.ttl").read_text(encoding="utf-8")]
+        parts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "core").glob("*.ttl"))]
+        path.write_text("\n".join([*parts, synthetic]), encoding="utf-8")
+    return path
+
+
+def validation(sizes: list[int], repeat: int, out: Path) -> list[list[str]]:
+    from bench.generate import generate
+
+    rows = []
+    for size in sizes:
+        text, seeded = generate(size, errors=40, seed=7)
+        path = combined(out, f"seeded-{size}", text)
+        row = [f"{size // 1000}k ({len(seeded)} seeded)"]
+        for code in (V_OTS, V_SHACL, V_RUDOF):
+            try:
+                seconds, peak, stdout = measured(code, str(path))
+                if seconds < 60 and repeat > 1:  # repeat what is quick; minutes-long runs once
+                    runs = [(seconds, peak, stdout)] + [measured(code, str(path)) for _ in range(repeat - 1)]
+                    seconds = statistics.median(r[0] for r in runs)
+                    peak = max(r[1] for r in runs)
+                row.append(f"{seconds:.2f} s / {peak:.0f} MiB / {stdout.strip()} violations")
+            except RuntimeError as exc:
+                row.append(f"failed: {str(exc)[-80:]}")
+            print(row, flush=True)
+        rows.append(row)
+    return rows
+
+
+def bundled(repeat: int) -> list[list[str]]:
+    measured(CLI, "query", "members")  # warm the cache, as a user's first run does
+    query = median_of(repeat, CLI, "query", "members")
+    floor = median_of(repeat, FLOOR)
+    validate = median_of(repeat, CLI, "validate", "--engine", "oxigraph")
+    return [
+        [
+            "cold `ots-kg query members` (bundled)",
+            f"{query[0]:.3f} s",
+            f"floor {floor[0]:.3f} s",
+            f"{query[0] / floor[0]:.2f}× (target ≤ 1.5×)",
+        ],
+        ["`ots-kg validate --engine oxigraph` (bundled)", f"{validate[0]:.3f} s", "", "target ≤ 0.5 s"],
+    ]
+
+
+def large(path: Path, out: Path) -> list[list[str]]:
+    """One run of each step on a disk store of `path` (ontology + core + the big file)."""
+    core = [str(p) for p in sorted((ROOT / "data" / "core").glob("*.ttl"))]
+    files = [*core, str(path)]
+    work = Path(tempfile.mkdtemp(prefix="ots-kg-bench-store-", dir=out))
+    rows = []
+    try:
+        ox_dir = work / "plain"
+        t, peak, _ = measured(OX_BULK, str(ox_dir), str(ROOT / "ontology" / "ots.ttl"), *files)
+        cpu = CPU["last"]
+        shutil.rmtree(ox_dir)
+        rows.append(["pyoxigraph bulk_load to disk (anchor)", f"{t:.1f} s (CPU {cpu:.1f} s)", f"{peak:.0f} MiB", ""])
+        store = work / "store"
+        t2, peak2, _ = measured(OTS_BUILD, str(store), *files)
+        cpu2 = CPU["last"]
+        rows.append(
+            [
+                "ots-kg store build (hash + bulk load + passages)",
+                f"{t2:.1f} s (CPU {cpu2:.1f} s)",
+                f"{peak2:.0f} MiB",
+                f"wall {t2 / t:.2f}×, CPU {cpu2 / cpu:.2f}× (target ≤ 1.2×)",
+            ]
+        )
+        print(rows, flush=True)
+        t, peak, stdout = measured(STORE_QUERIES, str(store), *files)
+        times = json.loads(stdout)
+        slowest = max(times, key=times.get)
+        rows.append(
+            [
+                "every stored query on the store (one process)",
+                f"slowest {times[slowest]:.2f} s ({slowest})",
+                f"{peak:.0f} MiB",
+                f"{sum(v > 10 for v in times.values())} over 10 s",
+            ]
+        )
+        print(rows[-1], json.dumps(times), flush=True)
+        for label, args in (
+            (
+                "`ots-kg query members --store`",
+                ["query", "members", "--store", str(store), *(a for f in files for a in ("--data", f))],
+            ),
+            ("`ots-kg validate --store`", ["validate", "--store", str(store), "--format", "json", *files]),
+            (
+                "`ots-kg export --format nt --store` (streamed)",
+                ["export", "--store", str(store), "--format", "nt", "-o", str(work / "out.nt"), *files],
+            ),
+        ):
+            try:
+                t, peak, stdout = measured(CLI_CHECK, *args)
+                note = ""
+                if "validate" in args:
+                    report = json.loads(stdout)
+                    note = f"{report['violations']} violations"
+                rows.append([label, f"{t:.2f} s", f"{peak:.0f} MiB", note])
+            except RuntimeError as exc:  # validate exits 1 on violations: time it anyway
+                rows.append([label, "exit≠0", str(exc)[-120:], ""])
+            print(rows[-1], flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+def table(head: list[str], rows: list[list[str]]) -> None:
+    print("| " + " | ".join(head) + " |")
+    print("|" + " --- |" * len(head))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print()
+
+
+def main(sizes: list[int], repeat: int, out: Path, large_size: int) -> int:
+    """The --targets run: validation anchors, the bundled targets, and a disk store of
+    `large_size` triples (0: skipped)."""
+    from bench.generate import generate
+
+    out.mkdir(parents=True, exist_ok=True)
+    rows_b = bundled(repeat)
+    table(["bundled", "ours", "anchor", "ratio / target"], rows_b)
+    if large_size:
+        path = out / f"synthetic-{large_size}.ttl"
+        if not path.exists():
+            path.write_text(generate(large_size)[0], encoding="utf-8")
+        rows_l = large(path, out)
+        table([f"{large_size // 1_000_000} M triples, disk store", "wall", "peak RSS", "ratio / target"], rows_l)
+    if sizes:
+        rows_v = validation(sizes, repeat, out)
+        table(["seeded graph", "ots-kg (oxigraph engine)", "shacl 0.3.4", "pyrudof 0.3.35"], rows_v)
+    return 0

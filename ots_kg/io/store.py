@@ -1,0 +1,287 @@
+"""The persistent on-disk store (`--store DIR`) and the route for inputs too large for rdflib.
+
+A store directory holds `oxigraph/` (an Oxigraph RocksDB store, bulk-loaded once), `stamp.json`
+(the key it was built from, and each input's path, size, mtime and SHA-256) and `lock`.
+
+When it is rebuilt: the key is the SHA-256 of the store format, the package version and
+each input's path and content hash (ontology first, then the data files). Any difference
+rebuilds it, with a one-line notice on stderr. To keep `ots-kg query` fast on tens of
+millions of triples, a file whose size and mtime (ns) equal those in the stamp is taken to
+have the hash recorded there; any other file is hashed again. The hash recorded is the
+hash of the bytes the loader actually read (one pass: hash, progress and parse together),
+so a file saved during a build leaves a stamp that no longer matches and is rebuilt.
+
+Locking: a reader holds a shared `flock` on `lock` for as long as its process runs and
+opens the store read-only (`Store.read_only`), so any number of readers run side by side;
+a build needs the exclusive lock, waits for readers for up to `OTS_KG_STORE_WAIT` seconds
+(default 30) and otherwise fails with one line, so no process reads a store being written.
+
+What the disk route does not do that the rdflib loader does: ill-typed literals are stored
+as written rather than refused at load (validate's sh:datatype constraints report them);
+syntax errors still name `file:line`, and derived passages are added the same way.
+
+Inputs above `large_threshold()` bytes (50 MB, or `OTS_KG_LARGE_BYTES`) without `--store`
+are loaded the same way into a temporary store that is removed at exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .. import __version__
+from ..errors import LoadError
+from .files import PathLike, input_files
+
+STORE_FORMAT = "1"
+LARGE_BYTES = 50_000_000
+_HELD: list[IO[str]] = []  # lock files held for the life of the process (shared locks)
+_CITED = "SELECT DISTINCT ?o WHERE { ?s <http://www.w3.org/ns/prov#wasDerivedFrom> ?o FILTER(isIRI(?o)) }"
+
+Progress = Callable[[int], None]
+
+
+def large_threshold() -> int:
+    """Input size in bytes above which the rdflib route is never taken."""
+    try:
+        return int(os.environ.get("OTS_KG_LARGE_BYTES", LARGE_BYTES))
+    except ValueError:
+        raise LoadError("OTS_KG_LARGE_BYTES must be a number of bytes") from None
+
+
+def input_bytes(files: Sequence[Path]) -> int:
+    return sum(p.stat().st_size for p in files if p.is_file())
+
+
+def is_large(paths: Sequence[PathLike] | None) -> bool:
+    """True when the inputs (ontology + data) exceed the threshold."""
+    return input_bytes(input_files(paths)) > large_threshold()
+
+
+@dataclass(frozen=True)
+class Stamp:
+    key: str
+    files: list[dict[str, Any]]
+
+    def known_hash(self, path: Path, stat: os.stat_result) -> str | None:
+        for entry in self.files:
+            if entry["path"] == str(path) and entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns:
+                return entry["sha256"]
+        return None
+
+
+def store_key(hashes: Sequence[tuple[Path, str]]) -> str:
+    digest = hashlib.sha256(f"ots-kg store {STORE_FORMAT} {__version__}\n".encode())
+    for path, sha in hashes:
+        digest.update(f"{path}\n{sha}\n".encode())
+    return digest.hexdigest()
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
+    return digest.hexdigest()
+
+
+def _read_stamp(directory: Path) -> Stamp | None:
+    try:
+        raw = json.loads((directory / "stamp.json").read_text(encoding="utf-8"))
+        return Stamp(str(raw["key"]), list(raw["files"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def current_key(files: Sequence[Path], stamp: Stamp | None) -> str:
+    """The key of the inputs as they are now (hashing only files whose size or mtime changed)."""
+    hashes = []
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
+        known = stamp.known_hash(path, stat) if stamp else None
+        hashes.append((path, known or _file_hash(path)))
+    return store_key(hashes)
+
+
+class _HashingReader:
+    """A binary file read by Oxigraph's bulk loader, hashed and counted as it goes."""
+
+    def __init__(self, handle: IO[bytes], progress: Progress | None) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.progress = progress
+
+    def read(self, size: int = -1) -> bytes:
+        block = self.handle.read(size)
+        self.digest.update(block)
+        if self.progress:
+            self.progress(len(block))
+        return block
+
+
+def _lock(directory: Path, exclusive: bool) -> IO[str]:
+    """The store's lock file, locked shared (wait) or exclusive (wait up to OTS_KG_STORE_WAIT s)."""
+    handle = open(directory / "lock", "a+")  # noqa: SIM115 (held for the life of the process)
+    if not exclusive:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        return handle
+    deadline = time.monotonic() + float(os.environ.get("OTS_KG_STORE_WAIT", "30"))
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                handle.close()
+                raise LoadError(f"{directory}: store is in use by another process; cannot rebuild it now") from None
+            time.sleep(0.2)
+
+
+def _notice(message: str) -> None:
+    print(f"ots-kg: {message}", file=sys.stderr, flush=True)
+
+
+def build_store(directory: Path, files: Sequence[Path], *, progress: Progress | None = None) -> Stamp:
+    """Bulk-load the files into DIR/oxigraph (replacing it) and write the stamp; the caller
+    holds the exclusive lock. A syntax error removes the half-built store."""
+    import pyoxigraph as ox
+
+    from ..model.terms import to_ox
+    from .loader import passage_triples
+
+    target = directory / "oxigraph"
+    (directory / "stamp.json").unlink(missing_ok=True)
+    shutil.rmtree(target, ignore_errors=True)
+    store = ox.Store(str(target))
+    entries = []
+    try:
+        for path in files:
+            stat = path.stat()
+            with open(path, "rb") as handle:
+                reader = _HashingReader(handle, progress)
+                try:
+                    store.bulk_load(input=reader, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri())
+                except SyntaxError as exc:
+                    message = str(exc.msg if getattr(exc, "msg", None) else exc)
+                    message = message.split(": ", 1)[-1] if message.startswith("Parser error") else message
+                    raise LoadError(f"{path}:{exc.lineno or 1}: {message}") from None
+                except (ValueError, OSError) as exc:
+                    raise LoadError(f"{path}: cannot load ({exc})") from None
+            entries.append(
+                {
+                    "path": str(path),
+                    "size": stat.st_size,
+                    "mtime_ns": stat.st_mtime_ns,
+                    "sha256": reader.digest.hexdigest(),
+                }
+            )
+        cited = [s["o"].value for s in store.query(_CITED)]
+        store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in passage_triples(cited))
+        store.flush()
+    except BaseException:
+        del store
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    del store
+    stamp = Stamp(store_key([(Path(e["path"]), e["sha256"]) for e in entries]), entries)
+    tmp = directory / "stamp.json.tmp"
+    tmp.write_text(json.dumps({"key": stamp.key, "version": __version__, "files": entries}, indent=1), encoding="utf-8")
+    os.replace(tmp, directory / "stamp.json")
+    return stamp
+
+
+def _progress_bar(files: Sequence[Path]) -> tuple[Progress | None, Callable[[], None]]:
+    """A byte-counting bar on a terminal (stderr); nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    total = max(1, input_bytes(files))
+    done = [0, -1]
+
+    def update(n: int) -> None:
+        done[0] += n
+        percent = done[0] * 100 // total
+        if percent != done[1]:
+            done[1] = percent
+            sys.stderr.write(f"\rots-kg: loading {done[0] / 1e6:.0f} of {total / 1e6:.0f} MB ({percent}%)")
+            sys.stderr.flush()
+
+    def finish() -> None:
+        sys.stderr.write("\n")
+
+    return update, finish
+
+
+def ensure_store(directory: PathLike, paths: Sequence[PathLike] | None = None) -> Path:
+    """The path of an up-to-date Oxigraph store of the inputs (ontology + data, default:
+    bundled) under DIR, built or rebuilt first when the inputs' key differs from the stamp;
+    this process then holds a shared lock on it until it exits."""
+    folder = Path(directory)
+    files = input_files(paths)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        held = _lock(folder, exclusive=False)
+    except OSError as exc:
+        raise LoadError(f"{folder}: cannot use as a store directory ({exc.strerror})") from None
+    stamp = _read_stamp(folder)
+    if stamp is None or current_key(files, stamp) != stamp.key or not (folder / "oxigraph").is_dir():
+        fcntl.flock(held, fcntl.LOCK_UN)
+        held.close()
+        held = _lock(folder, exclusive=True)
+        stamp = _read_stamp(folder)  # another process may have built it meanwhile
+        if stamp is None or current_key(files, stamp) != stamp.key or not (folder / "oxigraph").is_dir():
+            why = "new store" if stamp is None else "inputs changed"
+            _notice(f"building store {folder} ({why}: {len(files)} files, {input_bytes(files) / 1e6:.1f} MB)")
+            update, finish = _progress_bar(files)
+            try:
+                build_store(folder, files, progress=update)
+            finally:
+                if update:
+                    finish()
+        fcntl.flock(held, fcntl.LOCK_SH)  # downgrade: readers may come in
+    _HELD.append(held)
+    return folder / "oxigraph"
+
+
+def read_only(location: PathLike) -> Any:
+    """An Oxigraph store opened read-only (any number of processes at once)."""
+    import pyoxigraph as ox
+
+    try:
+        return ox.Store.read_only(str(location))
+    except OSError as exc:
+        raise LoadError(f"{location}: cannot open the store ({exc})") from None
+
+
+def open_disk_store(directory: PathLike, paths: Sequence[PathLike] | None = None) -> Any:
+    """A read-only Oxigraph store of the inputs at DIR (see ensure_store)."""
+    return read_only(ensure_store(directory, paths))
+
+
+def store_location(store_dir: PathLike | None, paths: Sequence[PathLike] | None) -> Path | None:
+    """Where the store a command should read is: under DIR when given, a temporary one
+    (removed at exit) for large inputs, or None for the in-memory route."""
+    if store_dir:
+        return ensure_store(store_dir, paths)
+    if is_large(paths):
+        folder = tempfile.mkdtemp(prefix="ots-kg-store-")
+        atexit.register(shutil.rmtree, folder, True)
+        _notice("large input: loading into a temporary disk store (keep it with --store DIR)")
+        return ensure_store(folder, paths)
+    return None
