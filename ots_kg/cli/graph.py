@@ -22,32 +22,56 @@ from .common import EPILOG, PATHS, write
     type=click.Choice(REPORT_FORMATS),
     default="text",
     show_default=True,
-    help="Report as grouped text, JSON, or the SHACL report graph.",
+    help="text for people; json; github (workflow commands: annotations on the diff); "
+    "sarif (SARIF 2.1.0, code scanning); junit (XML test report); ttl (SHACL report graph).",
 )
 @click.option(
     "--engine",
     type=click.Choice(VALIDATION_ENGINES),
-    default="pyshacl",
+    default="oxigraph",
     show_default=True,
-    help="pyshacl: pySHACL for core constraints, SPARQL constraints run once over the graph; "
-    "oxigraph: every constraint compiled to SPARQL on Oxigraph (large graphs); "
-    "pyshacl-full: plain pySHACL (slow reference).",
+    help="oxigraph: every constraint compiled to SPARQL on Oxigraph (falls back to plain pySHACL "
+    "if the shapes use a feature it does not compile); pyshacl: pySHACL for core constraints, "
+    "SPARQL constraints run once over the graph; pyshacl-full: plain pySHACL (slow reference).",
 )
-def validate(paths: tuple[Path, ...], fmt: str, engine: str) -> None:
+@click.option(
+    "--changed",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A changed file (repeatable): validated together with PATHS (default: the bundled "
+    "data/), and only problems located in the changed files are reported.",
+)
+def validate(paths: tuple[Path, ...], fmt: str, engine: str, changed: tuple[Path, ...]) -> None:
     """Check Turtle files or folders (default: the bundled data/) against the shapes.
 
-    The data is loaded together with the ontology and checked with pySHACL against
-    ontology/shapes.ttl. The text report groups results by shape and shows focus node,
-    path, value, message and severity. Warnings are shown but do not fail.
+    The data is loaded together with the ontology and checked against ontology/shapes.ttl
+    and the closed vocabulary (every class, property and datatype declared in ots.ttl or
+    ontology/reused-terms.ttl). Every file is parsed and every syntax error reported; the
+    files that parse are still checked. Each problem names its file and line. Warnings
+    are shown but do not fail.
 
-    Exit 0 when the graph conforms, 1 on any violation, 2 when a file cannot be read.
+    \b
+    Examples:
+      ots-kg validate                                   # the bundled graph
+      ots-kg validate data/ --format github             # annotations in GitHub Actions
+      ots-kg validate --changed data/areas/transport.ttl  # one file, in the bundled graph
+      ots-kg validate mydata/ --format sarif > ots.sarif
+
+    Exit 0 when the graph conforms, 1 on any violation, 2 when a file cannot be read or parsed.
     """
-    from ..render.report import FORMATS
+    from ..render.report import FORMATS, format_error_json
     from ..validation.validate import validate as run
 
-    report = run(list(paths) or None, engine=engine)
+    try:
+        report = run(list(paths) or None, engine=engine, changed=list(changed) or None)
+    except OtsKgError as exc:
+        if fmt == "json":
+            click.echo(format_error_json(str(exc)))
+        raise
+    if report.fallback:
+        click.echo(f"ots-kg: falling back to plain pySHACL: the fast engine does not compile {report.fallback}", err=True)
     click.echo(FORMATS[fmt](report))
-    sys.exit(0 if report.conforms else 1)
+    sys.exit(2 if report.load_problems else 0 if report.conforms else 1)
 
 
 @click.command(epilog=EPILOG)
