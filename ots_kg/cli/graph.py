@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import OtsKgError
+from ..model.prefixes import compact_iri
 from ..model.formats import EXPORT_FORMATS, LISTING_FORMATS, REPORT_FORMATS
 from ..validation import ENGINES as VALIDATION_ENGINES
 from .common import EPILOG, PATHS, write
@@ -155,16 +156,29 @@ def stats(paths: tuple[Path, ...], fmt: str) -> None:
 def check_sources_cmd(paths: tuple[Path, ...], sources: Path) -> None:
     """Verify the data against the source texts.
 
-    Every cited passage (document#L<line>) must exist, and every date in the graph must be
-    written in a passage that its node (or the node owning it) cites. Exit 1 with a list
-    of problems otherwise.
+    Every cited passage (document#L<line>) must exist; every date in the graph must be
+    written in a passage its node itself cites (a side event may use the event it was on
+    the margins of, a time:Instant the node owning it); an event IRI's date must be its
+    start date unless a claim gives it. Each problem names its file and line; the summary
+    counts problems by kind. Exit 1 on any problem.
     """
     from ..checks.sources import check_sources
-    from ..io.loader import load_data
+    from ..io.loader import graph_from, load_checked
+    from ..io.locations import Locator
+    from ..render.report import display_path
 
-    graph = load_data(list(paths) or None)
-    passages, dated, problems = check_sources(graph, sources)
+    loaded = load_checked(list(paths) or None, include_ontology=False)
+    passages, dated, problems = check_sources(graph_from(loaded), sources)
+    locator = Locator(loaded)
+    kinds: dict[str, int] = {}
     for problem in problems:
-        click.echo(f"{problem.node}: {problem.message}")
-    click.echo(f"check-sources: {passages} passages, {dated} dated facts, {len(problems)} problems")
+        kinds[problem.kind] = kinds.get(problem.kind, 0) + 1
+        value = None
+        if problem.value is not None:
+            value = f"<{problem.value}>" if problem.value_is_iri else '"' + problem.value
+        found = locator.where(f"<{problem.node}>", f"<{problem.predicate}>" if problem.predicate else None, value)
+        where = f"{display_path(found[0])}:{found[1]}: " if found else ""
+        click.echo(f"{where}{compact_iri(problem.node)}: {problem.message}")
+    by_kind = "".join(f", {n} {kind}" for kind, n in sorted(kinds.items()))
+    click.echo(f"check-sources: {passages} passages, {dated} dated facts, {len(problems)} problems{by_kind}")
     sys.exit(1 if problems else 0)

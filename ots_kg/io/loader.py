@@ -230,7 +230,7 @@ def read_files(files: Sequence[Path]) -> Loaded:
     return loaded
 
 
-def _checked(paths: Sequence[PathLike] | None, include_ontology: bool) -> Loaded:
+def load_checked(paths: Sequence[PathLike] | None, include_ontology: bool) -> Loaded:
     """Read the files and fail with every problem if any (what every command but validate wants)."""
     loaded = read_files(input_files(paths, include_ontology=include_ontology))
     problems = _Problems()
@@ -269,7 +269,7 @@ def store_from(loaded: Loaded) -> Any:
 def load_graph(paths: Sequence[PathLike] | None = None, *, include_ontology: bool = True) -> Any:
     """The OTS graph as an rdflib Graph: the given Turtle files/folders (default: bundled
     data/) plus the ontology, with derived passages and the project prefixes bound."""
-    return graph_from(_checked(paths, include_ontology))
+    return graph_from(load_checked(paths, include_ontology))
 
 
 def load_data(paths: Sequence[PathLike] | None = None) -> Any:
@@ -279,7 +279,7 @@ def load_data(paths: Sequence[PathLike] | None = None) -> Any:
 
 def load_store(paths: Sequence[PathLike] | None = None, *, include_ontology: bool = True) -> Any:
     """The same graph as load_graph, in an in-memory Oxigraph Store (no rdflib needed)."""
-    return store_from(_checked(paths, include_ontology))
+    return store_from(load_checked(paths, include_ontology))
 
 
 def store_from_ntriples(data: bytes) -> Any:
