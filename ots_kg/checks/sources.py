@@ -14,13 +14,15 @@ This is what a maintainer runs after adding facts from a new press release.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from ..errors import OtsKgError
+from ..io.files import PathLike
 from ..model.prefixes import passage_parts
 from ..model.prefixes import ID
 from ..model.vocab import OTS, PROV, SCHEMA, TIME
@@ -40,6 +42,8 @@ class Problem:
     predicate: str | None = None
     value: str | None = None  # an IRI or a literal's lexical form
     value_is_iri: bool = False
+    file: str | None = None
+    line: int | None = None
 
 
 def date_patterns(value: str) -> list[re.Pattern[str]]:
@@ -188,3 +192,23 @@ def check_sources(graph: Graph, sources: Path) -> tuple[int, int, list[Problem]]
             )
     problems.extend(_iri_date_problems(graph))
     return len(passages), len(dated), problems
+
+
+def check_files(paths: Sequence[PathLike] | None, sources: Path) -> tuple[int, int, list[Problem]]:
+    """check_sources over Turtle files (default: bundled data/), each problem located at the
+    file and line of the triple at fault (or of its node's subject block)."""
+    from ..io.loader import graph_from, load_checked
+    from ..io.locations import Locator
+
+    loaded = load_checked(paths, include_ontology=False)
+    passages, dated, problems = check_sources(graph_from(loaded), sources)
+    locator = Locator(loaded)
+    located = []
+    for problem in problems:
+        value = None
+        if problem.value is not None:
+            value = f"<{problem.value}>" if problem.value_is_iri else '"' + problem.value
+        predicate = f"<{problem.predicate}>" if problem.predicate else None
+        found = locator.where(f"<{problem.node}>", predicate, value)
+        located.append(replace(problem, file=str(found[0]), line=found[1]) if found else problem)
+    return passages, dated, located

@@ -162,22 +162,14 @@ def check_sources_cmd(paths: tuple[Path, ...], sources: Path) -> None:
     start date unless a claim gives it. Each problem names its file and line; the summary
     counts problems by kind. Exit 1 on any problem.
     """
-    from ..checks.sources import check_sources
-    from ..io.loader import graph_from, load_checked
-    from ..io.locations import Locator
+    from ..checks.sources import check_files
     from ..render.report import display_path
 
-    loaded = load_checked(list(paths) or None, include_ontology=False)
-    passages, dated, problems = check_sources(graph_from(loaded), sources)
-    locator = Locator(loaded)
+    passages, dated, problems = check_files(list(paths) or None, sources)
     kinds: dict[str, int] = {}
     for problem in problems:
         kinds[problem.kind] = kinds.get(problem.kind, 0) + 1
-        value = None
-        if problem.value is not None:
-            value = f"<{problem.value}>" if problem.value_is_iri else '"' + problem.value
-        found = locator.where(f"<{problem.node}>", f"<{problem.predicate}>" if problem.predicate else None, value)
-        where = f"{display_path(found[0])}:{found[1]}: " if found else ""
+        where = f"{display_path(problem.file)}:{problem.line}: " if problem.file else ""
         click.echo(f"{where}{compact_iri(problem.node)}: {problem.message}")
     by_kind = "".join(f", {n} {kind}" for kind, n in sorted(kinds.items()))
     click.echo(f"check-sources: {passages} passages, {dated} dated facts, {len(problems)} problems{by_kind}")

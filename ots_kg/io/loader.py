@@ -147,7 +147,7 @@ def _recover(path: Path, text: str, problems: _Problems) -> list[Any]:
         try:
             found = _parse_text(body, path)
         except SyntaxError as exc:
-            problems.add(path, exc.lineno or statement.line, _syntax_message(exc))
+            problems.add(path, *_blame(statement, exc.lineno or statement.line, _syntax_message(exc)))
             continue
         except ValueError as exc:
             problems.add(path, statement.line, f"cannot parse as Turtle: {exc}")
@@ -157,6 +157,22 @@ def _recover(path: Path, text: str, problems: _Problems) -> list[Any]:
         else:
             quads.extend(found)
     return quads
+
+
+def _blame(statement: Any, line: int, message: str) -> tuple[int, str]:
+    """A parser notices a missing '.' only on the next subject's line: point at the line that
+    lacks it when the failing line starts a new subject after an unterminated one."""
+    before = [t for t in statement.tokens if t.line < line]
+    starts = [t for t in statement.tokens if t.line == line]
+    if (
+        before
+        and starts
+        and before[-1].text not in (".", ";", ",", "[", "(", "^^")
+        and starts[0].kind in ("name", "iri")
+        and statement.line < line
+    ):
+        return before[-1].line, f"{message} (missing '.' at the end of line {before[-1].line}?)"
+    return line, message
 
 
 def _literal_line(path: Path, text: str, quad: Any) -> int | None:

@@ -149,7 +149,9 @@ class FilePositions:
         """Expanded keys of a statement's tokens, computed when first asked for."""
         found = self._keys.get(statement.start)
         if found is None:
-            found = self._keys[statement.start] = [(self._key(t), t.line) for t in statement.tokens]
+            found = self._keys[statement.start] = [
+                (t.text if t.kind == "punct" else self._key(t), t.line) for t in statement.tokens
+            ]
         return found
 
     def _directive(self, statement: Statement) -> None:
@@ -178,26 +180,33 @@ class FilePositions:
             return '"' + token.text
         return None
 
-    def line_of(self, subject: str, predicate: str | None = None, obj: str | None = None) -> int | None:
-        """The line of (subject, predicate, object) — keys as `<iri>` or `"value` — or of the
-        predicate, or of the subject block, whichever is found first; None if the subject is
-        not written in this file."""
-        best = None
+    def find(self, subject: str, predicate: str | None = None, obj: str | None = None) -> tuple[int, int | None]:
+        """(quality, line) of (subject, predicate, object) — keys as `<iri>` or `"value`:
+        quality 3 the triple, 2 the predicate (its last mention: an extra value is
+        usually the later one), 1 the subject block, 0 not written in this file."""
+        best: tuple[int, int | None] = (0, None)
         for statement in self.by_subject.get(subject, ()):
-            best = best or statement.line
+            if best[0] < 1:
+                best = (1, statement.line)
             if predicate is None:
-                return statement.line
+                return best
             keys = self._statement_keys(statement)
             for i, (key, line) in enumerate(keys):
-                if key != predicate:
+                if key != predicate or i == 0:
                     continue
-                if obj is None:
-                    return line
-                for later, later_line in keys[i + 1 :]:
-                    if later == obj:
-                        return later_line
-                best = line
+                if obj is not None:
+                    for later, later_line in keys[i + 1 :]:
+                        if later == obj:
+                            return (3, later_line)
+                        if later in (";", "."):
+                            break
+                best = (2, line)
         return best
+
+    def line_of(self, subject: str, predicate: str | None = None, obj: str | None = None) -> int | None:
+        """The line of the triple, else of the predicate, else of the subject block; None if
+        the subject is not written in this file."""
+        return self.find(subject, predicate, obj)[1]
 
 
 @lru_cache(maxsize=256)

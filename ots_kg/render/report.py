@@ -128,7 +128,7 @@ def format_github(report: Report) -> str:
     return "\n".join(lines)
 
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 
 def format_sarif(report: Report) -> str:

@@ -19,6 +19,10 @@ def locate(results: list[Result], loaded: Any) -> list[Result]:
     out = []
     for result in results:
         found = index.where(node_key(result.focus), term_key(result.path), term_key(result.value))
+        value = result.value
+        if result.path is None and value is not None and value.is_iri and value != result.focus:
+            # a constraint across nodes (one event per ordinal): the node it names is at fault
+            found = index.where(node_key(value)) or found
         out.append(replace(result, file=str(found[0]), line=found[1]) if found else result)
     return out
 

@@ -114,11 +114,12 @@ def check_vocabulary(files: Iterable[tuple[Path, list[Any]]], vocab: Vocabulary 
     vocab = vocab or vocabulary()
     found: list[Unknown] = []
     typed: set[Any] = set()
-    first_seen: dict[Any, Path] = {}
+    seen: dict[Any, dict[Path, int]] = {}
     for path, quads in files:
         for quad in quads:
             subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
-            first_seen.setdefault(subject, path)
+            counts = seen.setdefault(subject, {})
+            counts[path] = counts.get(path, 0) + 1
             if predicate in _LIST_TERMS:  # collection cells need no class
                 typed.add(subject)
             if predicate not in vocab.properties:
@@ -135,7 +136,8 @@ def check_vocabulary(files: Iterable[tuple[Path, list[Any]]], vocab: Vocabulary 
                 found.append(
                     Unknown(path, subject, predicate, obj, _term_message(obj.datatype.value, "datatype", vocab))
                 )
-    for subject, path in first_seen.items():
-        if subject not in typed:
+    for subject, counts in seen.items():
+        if subject not in typed:  # reported where most of the node is written
+            path = max(counts, key=lambda p: (counts[p], str(p)))
             found.append(Unknown(path, subject, None, None, "has no known class (rdf:type missing or misspelt)"))
     return found
