@@ -36,7 +36,9 @@ ST, AR, S2 = "core/states.ttl", "core/areas.ttl", "summits/2020-2022.ttl"
 TRANSPORT_4 = "event:2019-04-17-transport-ministers-4 a ots:MinisterialMeeting ;"
 SUMMIT_9 = "event:2022-11-11-summit-9 a ots:Summit ;"
 ORDINAL_4 = 'ots:inSeries mech:transport-ministers ;\n    ots:ordinal "4"^^xsd:integer ;'
-TAIL_4 = "schema:attendee inst:kazakhstan-kuryk-port ;\n    ots:area area:transport ;\n    prov:wasDerivedFrom aoc:L194 ."
+TAIL_4 = (
+    "schema:attendee inst:kazakhstan-kuryk-port ;\n    ots:area area:transport ;\n    prov:wasDerivedFrom aoc:L194 ."
+)
 SUMMIT_9_2009 = '    ots:ordinal "9"^^xsd:integer ;\n    schema:startDate "2009-10-03"^^xsd:date ;'
 
 MUTATIONS = [
@@ -57,7 +59,10 @@ MUTATIONS = [
         "area:transport a skos:Concpet ;",
     ),
     Mutation(
-        "class typo Declaration", S2, "doc:turkistan-declaration a ots:Declaration ;", "doc:turkistan-declaration a ots:Decleration ;"
+        "class typo Declaration",
+        S2,
+        "doc:turkistan-declaration a ots:Declaration ;",
+        "doc:turkistan-declaration a ots:Decleration ;",
     ),
     # typos in properties
     Mutation(
@@ -75,8 +80,8 @@ MUTATIONS = [
     Mutation(
         "property typo inSeries",
         A,
-        "    ots:inSeries mech:agriculture-ministers ;\n    ots:ordinal \"1\"",
-        "    ots:inseries mech:agriculture-ministers ;\n    ots:ordinal \"1\"",
+        '    ots:inSeries mech:agriculture-ministers ;\n    ots:ordinal "1"',
+        '    ots:inseries mech:agriculture-ministers ;\n    ots:ordinal "1"',
     ),
     Mutation("property typo iso code", ST, '    ots:iso3166Alpha2 "HU" ;', '    ots:iso3166alpha2 "HU" ;'),
     Mutation(
@@ -94,9 +99,21 @@ MUTATIONS = [
     # typos in prefixes and area codes
     Mutation("prefix typo", T, TAIL_4, TAIL_4.replace("area:transport", "aera:transport")),
     Mutation("area code typo", T, TAIL_4, TAIL_4.replace("area:transport", "area:transprot")),
-    Mutation("area code typo in summit", S, "    ots:area area:political ;\n    prov:wasDerivedFrom ref:L19,", "    ots:area area:politics ;\n    prov:wasDerivedFrom ref:L19,"),
-    Mutation("undeclared prefix in summits", S2, "    prov:wasDerivedFrom rec:L400 .", "    prov:wasDerivedFrom recs:L400 ."),
-    Mutation("state code typo", T, "    ots:hostCountry state:kyrgyzstan ;\n    schema:attendee", "    ots:hostCountry state:kyrgystan ;\n    schema:attendee"),
+    Mutation(
+        "area code typo in summit",
+        S,
+        "    ots:area area:political ;\n    prov:wasDerivedFrom ref:L19,",
+        "    ots:area area:politics ;\n    prov:wasDerivedFrom ref:L19,",
+    ),
+    Mutation(
+        "undeclared prefix in summits", S2, "    prov:wasDerivedFrom rec:L400 .", "    prov:wasDerivedFrom recs:L400 ."
+    ),
+    Mutation(
+        "state code typo",
+        T,
+        "    ots:hostCountry state:kyrgyzstan ;\n    schema:attendee",
+        "    ots:hostCountry state:kyrgystan ;\n    schema:attendee",
+    ),
     # shifted, swapped, impossible or mistyped dates
     Mutation(
         "end before start",
@@ -105,14 +122,45 @@ MUTATIONS = [
         '    schema:startDate "2023-09-25"^^xsd:date ;\n    schema:endDate "2023-09-24"^^xsd:date ;\n    schema:location place:baku ;\n    ots:hostCountry state:azerbaijan ;\n    schema:attendee',
         at="event:2023-09-25-agriculture-ministers-2 a ots:MinisterialMeeting ;",  # two triples at fault: the block
     ),
-    Mutation("impossible date", S, '"2022-11-11"^^xsd:date ;\n    schema:location place:samarkand', '"2022-11-31"^^xsd:date ;\n    schema:location place:samarkand'),
-    Mutation("full date typed as year", T, '    schema:startDate "2019-04-17"^^xsd:date ;', '    schema:startDate "2019-04-17"^^xsd:gYear ;'),
-    Mutation("month 13", A, '"2022-07-04"^^xsd:date ;\n    schema:location place:tashkent ;\n    ots:hostCountry state:uzbekistan ;\n    schema:organizer inst:ots ;', '"2022-13-04"^^xsd:date ;\n    schema:location place:tashkent ;\n    ots:hostCountry state:uzbekistan ;\n    schema:organizer inst:ots ;'),
+    Mutation(
+        "impossible date",
+        S,
+        '"2022-11-11"^^xsd:date ;\n    schema:location place:samarkand',
+        '"2022-11-31"^^xsd:date ;\n    schema:location place:samarkand',
+    ),
+    Mutation(
+        "full date typed as year",
+        T,
+        '    schema:startDate "2019-04-17"^^xsd:date ;',
+        '    schema:startDate "2019-04-17"^^xsd:gYear ;',
+    ),
+    Mutation(
+        "month 13",
+        A,
+        '"2022-07-04"^^xsd:date ;\n    schema:location place:tashkent ;\n    ots:hostCountry state:uzbekistan ;\n    schema:organizer inst:ots ;',
+        '"2022-13-04"^^xsd:date ;\n    schema:location place:tashkent ;\n    ots:hostCountry state:uzbekistan ;\n    schema:organizer inst:ots ;',
+    ),
     Mutation("date with slashes", S, SUMMIT_9_2009, SUMMIT_9_2009.replace("2009-10-03", "03/10/2009")),
-    Mutation("year as gYearMonth", T, '    schema:startDate "2019-04-17"^^xsd:date ;', '    schema:startDate "2019"^^xsd:gYearMonth ;'),
-    Mutation("boolean typo", S2, "    ots:isChair true ;\n    prov:wasDerivedFrom rec:L400 .", '    ots:isChair "yes"^^xsd:boolean ;\n    prov:wasDerivedFrom rec:L400 .'),
+    Mutation(
+        "year as gYearMonth",
+        T,
+        '    schema:startDate "2019-04-17"^^xsd:date ;',
+        '    schema:startDate "2019"^^xsd:gYearMonth ;',
+    ),
+    Mutation(
+        "boolean typo",
+        S2,
+        "    ots:isChair true ;\n    prov:wasDerivedFrom rec:L400 .",
+        '    ots:isChair "yes"^^xsd:boolean ;\n    prov:wasDerivedFrom rec:L400 .',
+    ),
     Mutation("ordinal not an integer", T, ORDINAL_4, ORDINAL_4.replace('"4"', '"4th"')),
-    Mutation("date shifted by a day", T, '    schema:startDate "2019-04-17"^^xsd:date ;', '    schema:startDate "2019-04-18"^^xsd:date ;', "sources"),
+    Mutation(
+        "date shifted by a day",
+        T,
+        '    schema:startDate "2019-04-17"^^xsd:date ;',
+        '    schema:startDate "2019-04-18"^^xsd:date ;',
+        "sources",
+    ),
     Mutation(
         "event moved to another meeting's date",
         A,
@@ -120,8 +168,19 @@ MUTATIONS = [
         '    schema:startDate "2023-09-25"^^xsd:date ;\n    schema:location place:tashkent ;\n    ots:hostCountry state:uzbekistan ;\n    schema:organizer inst:ots ;',
         "sources",
     ),
-    Mutation("summit date swapped day and month", S, SUMMIT_9_2009, SUMMIT_9_2009.replace("2009-10-03", "2009-03-10"), "sources"),
-    Mutation("date untyped string", S, '"2022-11-11"^^xsd:date ;\n    schema:location place:samarkand', '"2022-11-11" ;\n    schema:location place:samarkand'),
+    Mutation(
+        "summit date swapped day and month",
+        S,
+        SUMMIT_9_2009,
+        SUMMIT_9_2009.replace("2009-10-03", "2009-03-10"),
+        "sources",
+    ),
+    Mutation(
+        "date untyped string",
+        S,
+        '"2022-11-11"^^xsd:date ;\n    schema:location place:samarkand',
+        '"2022-11-11" ;\n    schema:location place:samarkand',
+    ),
     # removed labels, dates, provenance
     Mutation(
         "label removed",
@@ -155,8 +214,20 @@ MUTATIONS = [
         "sources",
         at='    schema:startDate "2019-04-17"^^xsd:date ;',  # the date its citation no longer states
     ),
-    Mutation("citation of an empty line", ST, "    prov:wasDerivedFrom ref:L28, ref:L115, aoc:L79 .", "    prov:wasDerivedFrom ref:L28, ref:L115, aoc:L2 .", "sources"),
-    Mutation("citation of an unknown document", S, "    prov:wasDerivedFrom ref:L7, ref:L10, ref:L79 .", "    prov:wasDerivedFrom <https://w3id.org/ots-kg/id/source/no-such-document#L7> .", "sources"),
+    Mutation(
+        "citation of an empty line",
+        ST,
+        "    prov:wasDerivedFrom ref:L28, ref:L115, aoc:L79 .",
+        "    prov:wasDerivedFrom ref:L28, ref:L115, aoc:L2 .",
+        "sources",
+    ),
+    Mutation(
+        "citation of an unknown document",
+        S,
+        "    prov:wasDerivedFrom ref:L7, ref:L10, ref:L79 .",
+        "    prov:wasDerivedFrom <https://w3id.org/ots-kg/id/source/no-such-document#L7> .",
+        "sources",
+    ),
     # duplicate IRIs and ordinals
     Mutation(
         "duplicate ordinal",
@@ -181,17 +252,38 @@ MUTATIONS = [
         at=SUMMIT_9,
     ),
     # literals where IRIs belong and the reverse
-    Mutation("literal where an IRI belongs", T, "    schema:location place:bishkek ;", '    schema:location "Bishkek" ;'),
+    Mutation(
+        "literal where an IRI belongs", T, "    schema:location place:bishkek ;", '    schema:location "Bishkek" ;'
+    ),
     Mutation("IRI where a literal belongs", ST, '    rdfs:label "Hungary"@en ;', "    rdfs:label state:hungary ;"),
-    Mutation("literal host country", S, "    ots:hostCountry state:uzbekistan ;\n    ots:theme", '    ots:hostCountry "Uzbekistan"@en ;\n    ots:theme'),
-    Mutation("IRI as ordinal", A, '    ots:ordinal "2"^^xsd:integer ;\n    schema:startDate "2023-09-25"^^xsd:date ;\n    schema:endDate "2023-09-26"^^xsd:date ;\n    schema:location place:baku ;\n    ots:hostCountry state:azerbaijan ;\n    schema:attendee', '    ots:ordinal mech:two ;\n    schema:startDate "2023-09-25"^^xsd:date ;\n    schema:endDate "2023-09-26"^^xsd:date ;\n    schema:location place:baku ;\n    ots:hostCountry state:azerbaijan ;\n    schema:attendee'),
+    Mutation(
+        "literal host country",
+        S,
+        "    ots:hostCountry state:uzbekistan ;\n    ots:theme",
+        '    ots:hostCountry "Uzbekistan"@en ;\n    ots:theme',
+    ),
+    Mutation(
+        "IRI as ordinal",
+        A,
+        '    ots:ordinal "2"^^xsd:integer ;\n    schema:startDate "2023-09-25"^^xsd:date ;\n    schema:endDate "2023-09-26"^^xsd:date ;\n    schema:location place:baku ;\n    ots:hostCountry state:azerbaijan ;\n    schema:attendee',
+        '    ots:ordinal mech:two ;\n    schema:startDate "2023-09-25"^^xsd:date ;\n    schema:endDate "2023-09-26"^^xsd:date ;\n    schema:location place:baku ;\n    ots:hostCountry state:azerbaijan ;\n    schema:attendee',
+    ),
     # syntax errors in several files
     Mutation("missing dot", T, TAIL_4, TAIL_4[:-2]),
     Mutation("unclosed string", ST, '    rdfs:label "Hungary"@en ;', '    rdfs:label "Hungary@en ;'),
-    Mutation("comma instead of semicolon", S2, "    ots:isChair true ;\n    prov:wasDerivedFrom rec:L400 .", "    ots:isChair true ,\n    prov:wasDerivedFrom rec:L400 .",
+    Mutation(
+        "comma instead of semicolon",
+        S2,
+        "    ots:isChair true ;\n    prov:wasDerivedFrom rec:L400 .",
+        "    ots:isChair true ,\n    prov:wasDerivedFrom rec:L400 .",
         at="    prov:wasDerivedFrom rec:L400 .\npart:2020-04-10-extraordinary-summit-kassym",  # where the parser sees it
     ),
-    Mutation("unclosed IRI", AR, "area:transport a ots:AreaOfCooperation ;", "area:transport a <https://w3id.org/ots-kg/ontology#AreaOfCooperation ;"),
+    Mutation(
+        "unclosed IRI",
+        AR,
+        "area:transport a ots:AreaOfCooperation ;",
+        "area:transport a <https://w3id.org/ots-kg/ontology#AreaOfCooperation ;",
+    ),
 ]
 
 

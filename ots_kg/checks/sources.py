@@ -23,8 +23,7 @@ from rdflib.namespace import XSD
 
 from ..errors import OtsKgError
 from ..io.files import PathLike
-from ..model.prefixes import passage_parts
-from ..model.prefixes import ID
+from ..model.prefixes import ID, passage_parts
 from ..model.vocab import OTS, PROV, SCHEMA, TIME
 
 MONTHS = ("January February March April May June July August September October November December").split()

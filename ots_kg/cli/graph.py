@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from ..errors import OtsKgError
-from ..model.prefixes import compact_iri
 from ..model.formats import EXPORT_FORMATS, LISTING_FORMATS, REPORT_FORMATS
+from ..model.prefixes import compact_iri
 from ..validation import ENGINES as VALIDATION_ENGINES
 from .common import EPILOG, PATHS, write
 
@@ -37,12 +37,17 @@ from .common import EPILOG, PATHS, write
 )
 @click.option(
     "--changed",
+    is_flag=True,
+    help="PATHS are changed files: validate them together with the --context graph and report "
+    "only the problems located in them (what a pre-commit hook wants).",
+)
+@click.option(
+    "--context",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="A changed file (repeatable): validated together with PATHS (default: the bundled "
-    "data/), and only problems located in the changed files are reported.",
+    help="With --changed: the graph the changed files belong to (repeatable; default: the bundled data/).",
 )
-def validate(paths: tuple[Path, ...], fmt: str, engine: str, changed: tuple[Path, ...]) -> None:
+def validate(paths: tuple[Path, ...], fmt: str, engine: str, changed: bool, context: tuple[Path, ...]) -> None:
     """Check Turtle files or folders (default: the bundled data/) against the shapes.
 
     The data is loaded together with the ontology and checked against ontology/shapes.ttl
@@ -56,6 +61,7 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str, changed: tuple[Path
       ots-kg validate                                   # the bundled graph
       ots-kg validate data/ --format github             # annotations in GitHub Actions
       ots-kg validate --changed data/areas/transport.ttl  # one file, in the bundled graph
+      ots-kg validate --changed --context mydata/ mydata/new.ttl
       ots-kg validate mydata/ --format sarif > ots.sarif
 
     Exit 0 when the graph conforms, 1 on any violation, 2 when a file cannot be read or parsed.
@@ -64,13 +70,20 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str, changed: tuple[Path
     from ..validation.validate import validate as run
 
     try:
-        report = run(list(paths) or None, engine=engine, changed=list(changed) or None)
+        if changed:
+            if not paths:
+                raise OtsKgError("--changed needs the changed files as PATHS")
+            report = run(list(context) or None, engine=engine, changed=list(paths))
+        else:
+            report = run(list(paths) or None, engine=engine)
     except OtsKgError as exc:
         if fmt == "json":
             click.echo(format_error_json(str(exc)))
         raise
     if report.fallback:
-        click.echo(f"ots-kg: falling back to plain pySHACL: the fast engine does not compile {report.fallback}", err=True)
+        click.echo(
+            f"ots-kg: falling back to plain pySHACL: the fast engine does not compile {report.fallback}", err=True
+        )
     click.echo(FORMATS[fmt](report))
     sys.exit(2 if report.load_problems else 0 if report.conforms else 1)
 

@@ -86,5 +86,3 @@ def node_key(term: Any) -> str:
     if isinstance(term, Term):
         return f"<{term.value}>" if term.kind == "uri" else f"_:{term.value}"
     return f"<{term.value}>" if type(term).__name__ == "NamedNode" else f"_:{term.value}"
-
-

@@ -120,6 +120,7 @@ def statements(text: str) -> list[Statement]:
 def _unescape(body: str) -> str:
     if "\\" not in body:
         return body
+
     def one(m: re.Match[str]) -> str:
         esc = m.group(1)
         if esc[0] in "uU":

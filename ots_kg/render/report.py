@@ -95,8 +95,13 @@ def _problem(p) -> dict:
 
 def format_error_json(message: str) -> str:
     """A fatal input error (no report could be made) as the same JSON document shape."""
-    doc = {"conforms": False, "violations": 0, "warnings": 0, "errors": [{"file": None, "line": None,
-           "kind": "input", "message": message}], "results": []}
+    doc = {
+        "conforms": False,
+        "violations": 0,
+        "warnings": 0,
+        "errors": [{"file": None, "line": None, "kind": "input", "message": message}],
+        "results": [],
+    }
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
@@ -143,13 +148,21 @@ def format_sarif(report: Report) -> str:
 
     level = {"Violation": "error", "Warning": "warning", "Info": "note"}
     results = [
-        {"ruleId": f"load/{p.kind}", "level": "error", "message": {"text": p.message},
-         "locations": location(str(p.file), p.line)}
+        {
+            "ruleId": f"load/{p.kind}",
+            "level": "error",
+            "message": {"text": p.message},
+            "locations": location(str(p.file), p.line),
+        }
         for p in report.load_problems
     ]
     results += [
-        {"ruleId": r.shape, "level": level.get(r.severity, "note"), "message": {"text": _describe(r)},
-         "locations": location(r.file, r.line)}
+        {
+            "ruleId": r.shape,
+            "level": level.get(r.severity, "note"),
+            "message": {"text": _describe(r)},
+            "locations": location(r.file, r.line),
+        }
         for r in report.results
     ]
     rules = sorted({res["ruleId"] for res in results})
@@ -158,9 +171,14 @@ def format_sarif(report: Report) -> str:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "ots-kg", "version": __version__,
-                                     "informationUri": "https://w3id.org/ots-kg",
-                                     "rules": [{"id": rule} for rule in rules]}},
+                "tool": {
+                    "driver": {
+                        "name": "ots-kg",
+                        "version": __version__,
+                        "informationUri": "https://w3id.org/ots-kg",
+                        "rules": [{"id": rule} for rule in rules],
+                    }
+                },
                 "results": results,
             }
         ],

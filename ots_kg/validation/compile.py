@@ -249,7 +249,8 @@ def compile_shapes(shapes: Graph, *, include_core: bool = True) -> list[Check]:
                 failing = "!(" + " || ".join(tests) + ")"
             else:
                 failing = "(" + " + ".join(f"IF({t}, 1, 0)" for t in tests) + ") != 1"
-            query = f"SELECT DISTINCT ?focus WHERE {{ {target} FILTER ({failing}) }}"
+            # a node-level constraint's value is the focus node itself (as pySHACL reports it)
+            query = f"SELECT DISTINCT ?focus (?focus AS ?value) WHERE {{ {target} FILTER ({failing}) }}"
             checks.append(Check(name, severity, None, _message(shapes, node, _DEFAULTS[key]), query))
         for prop in sorted(shapes.objects(node, SH.property), key=str):
             checks.extend(_property_checks(shapes, prop, target))
