@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a mutation is the exact text it replaces)
 """Contributor mistakes applied to a copy of data/: each must make `validate` or
 `check-sources` fail and name the file and line of the mistake.
 

@@ -148,7 +148,7 @@ def check_sources(graph: Graph, sources: Path) -> tuple[int, int, list[Problem]]
     for passage in passages:
         node, cite = str(citing[passage]), str(PROV.wasDerivedFrom)
 
-        def missing(message: str, kind: str) -> Problem:
+        def missing(message: str, kind: str, node: str = node, cite: str = cite, passage=passage) -> Problem:
             return Problem(node, f"cites {passage}: {message}", kind, cite, str(passage), True)
 
         parts = passage_parts(passage)
