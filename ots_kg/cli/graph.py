@@ -84,6 +84,9 @@ def validate(paths: tuple[Path, ...], fmt: str, engine: str, changed: bool, cont
         click.echo(
             f"ots-kg: falling back to plain pySHACL: the fast engine does not compile {report.fallback}", err=True
         )
+    if fmt == "text":
+        for problem in report.load_problems:
+            click.echo(f"ots-kg: {problem}", err=True)
     click.echo(FORMATS[fmt](report))
     sys.exit(2 if report.load_problems else 0 if report.conforms else 1)
 

@@ -40,7 +40,7 @@ def _describe(r: Result) -> str:
 
 def format_text(report: Report) -> str:
     """Load problems, then results grouped by shape: file:line, focus, path, value, message."""
-    lines = [f"{display_path(p.file)}:{p.line}: error: {p.message}" for p in report.load_problems]
+    lines: list[str] = []  # load problems go to stderr (cli), one line each
     by_shape: dict[str, list[Result]] = {}
     for r in report.results:
         by_shape.setdefault(r.shape, []).append(r)
