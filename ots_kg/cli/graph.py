@@ -10,6 +10,7 @@ import click
 
 from ..errors import OtsKgError
 from ..model.formats import EXPORT_FORMATS, LISTING_FORMATS, REPORT_FORMATS
+from ..model.prefixes import compact_iri
 from ..validation import ENGINES as VALIDATION_ENGINES
 from .common import EPILOG, PATHS, STORE, load_graph_route, open_store_route, write
 
@@ -22,45 +23,95 @@ from .common import EPILOG, PATHS, STORE, load_graph_route, open_store_route, wr
     type=click.Choice(REPORT_FORMATS),
     default="text",
     show_default=True,
-    help="Report as grouped text, JSON, or the SHACL report graph.",
+    help="text for people; json; github (workflow commands: annotations on the diff); "
+    "sarif (SARIF 2.1.0, code scanning); junit (XML test report); ttl (SHACL report graph).",
 )
 @click.option(
     "--engine",
     type=click.Choice(VALIDATION_ENGINES),
-    default="pyshacl",
+    default="oxigraph",
     show_default=True,
-    help="pyshacl: pySHACL for core constraints, SPARQL constraints run once over the graph; "
-    "oxigraph: every constraint compiled to SPARQL on Oxigraph (large graphs); "
-    "pyshacl-full: plain pySHACL (slow reference). With --store or a large input: oxigraph.",
+    help="oxigraph: every constraint compiled to SPARQL on Oxigraph (falls back to plain pySHACL "
+    "if the shapes use a feature it does not compile); pyshacl: pySHACL for core constraints, "
+    "SPARQL constraints run once over the graph; pyshacl-full: plain pySHACL (slow reference). "
+    "With --store or a large input: oxigraph.",
+)
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="PATHS are changed files: validate them together with the --context graph and report "
+    "only the problems located in them (what a pre-commit hook wants).",
+)
+@click.option(
+    "--context",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="With --changed: the graph the changed files belong to (repeatable; default: the bundled data/).",
 )
 @STORE
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, engine: str, store_dir: Path | None) -> None:
+def validate(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    fmt: str,
+    engine: str,
+    changed: bool,
+    context: tuple[Path, ...],
+    store_dir: Path | None,
+) -> None:
     """Check Turtle files or folders (default: the bundled data/) against the shapes.
 
-    The data is loaded together with the ontology and checked with pySHACL against
-    ontology/shapes.ttl. The text report groups results by shape and shows focus node,
-    path, value, message and severity. Warnings are shown but do not fail.
-
-    Exit 0 when the graph conforms, 1 on any violation, 2 when a file cannot be read.
-    With --store DIR (or inputs above 50 MB) the graph is read from an on-disk Oxigraph
-    store and checked by the oxigraph engine; no rdflib graph is built.
+    The data is loaded together with the ontology and checked against ontology/shapes.ttl
+    and the closed vocabulary (every class, property and datatype declared in ots.ttl or
+    ontology/reused-terms.ttl). Every file is parsed and every syntax error reported; the
+    files that parse are still checked. Each problem names its file and line. Warnings
+    are shown but do not fail.
 
     \b
     Examples:
-      ots-kg validate
-      ots-kg validate big/ --store /tmp/ots-store
+      ots-kg validate                                   # the bundled graph
+      ots-kg validate data/ --format github             # annotations in GitHub Actions
+      ots-kg validate --changed data/areas/transport.ttl  # one file, in the bundled graph
+      ots-kg validate --changed --context mydata/ mydata/new.ttl
+      ots-kg validate mydata/ --format sarif > ots.sarif
+      ots-kg validate big/ --store /tmp/ots-store      # on-disk store, no rdflib graph
+
+    Exit 0 when the graph conforms, 1 on any violation, 2 when a file cannot be read or parsed.
+    With --store DIR (or inputs above 50 MB) the graph is read from an on-disk Oxigraph
+    store and checked by the oxigraph engine; no rdflib graph is built (and results carry
+    no file:line).
     """
-    from ..render.report import FORMATS
+    from ..render.report import FORMATS, format_error_json
     from ..validation.validate import validate as run
 
     explicit = ctx.get_parameter_source("engine") is not click.core.ParameterSource.DEFAULT
-    store = open_store_route(store_dir, paths, f"--engine {engine}" if explicit and engine != "oxigraph" else "")
-    if store is not None:
-        engine = "oxigraph"
-    report = run(list(paths) or None, store=store, engine=engine)
+    store = (
+        None
+        if changed
+        else open_store_route(store_dir, paths, f"--engine {engine}" if explicit and engine != "oxigraph" else "")
+    )
+    try:
+        if changed:
+            if not paths:
+                raise OtsKgError("--changed needs the changed files as PATHS")
+            report = run(list(context) or None, engine=engine, changed=list(paths))
+        elif store is not None:
+            report = run(store=store, engine="oxigraph")
+        else:
+            report = run(list(paths) or None, engine=engine)
+    except OtsKgError as exc:
+        if fmt == "json":
+            click.echo(format_error_json(str(exc)))
+        raise
+    if report.fallback:
+        click.echo(
+            f"ots-kg: falling back to plain pySHACL: the fast engine does not compile {report.fallback}", err=True
+        )
+    if fmt == "text":
+        for problem in report.load_problems:
+            click.echo(f"ots-kg: {problem}", err=True)
     click.echo(FORMATS[fmt](report))
-    sys.exit(0 if report.conforms else 1)
+    sys.exit(2 if report.load_problems else 0 if report.conforms else 1)
 
 
 @click.command(epilog=EPILOG)
@@ -185,16 +236,21 @@ def stats(paths: tuple[Path, ...], fmt: str, store_dir: Path | None) -> None:
 def check_sources_cmd(paths: tuple[Path, ...], sources: Path) -> None:
     """Verify the data against the source texts.
 
-    Every cited passage (document#L<line>) must exist, and every date in the graph must be
-    written in a passage that its node (or the node owning it) cites. Exit 1 with a list
-    of problems otherwise.
+    Every cited passage (document#L<line>) must exist; every date in the graph must be
+    written in a passage its node itself cites (a side event may use the event it was on
+    the margins of, a time:Instant the node owning it); an event IRI's date must be its
+    start date unless a claim gives it. Each problem names its file and line; the summary
+    counts problems by kind. Exit 1 on any problem.
     """
-    from ..checks.sources import check_sources
-    from ..io.loader import load_data
+    from ..checks.sources import check_files
+    from ..render.report import display_path
 
-    graph = load_data(list(paths) or None)
-    passages, dated, problems = check_sources(graph, sources)
+    passages, dated, problems = check_files(list(paths) or None, sources)
+    kinds: dict[str, int] = {}
     for problem in problems:
-        click.echo(f"{problem.node}: {problem.message}")
-    click.echo(f"check-sources: {passages} passages, {dated} dated facts, {len(problems)} problems")
+        kinds[problem.kind] = kinds.get(problem.kind, 0) + 1
+        where = f"{display_path(problem.file)}:{problem.line}: " if problem.file else ""
+        click.echo(f"{where}{compact_iri(problem.node)}: {problem.message}")
+    by_kind = "".join(f", {n} {kind}" for kind, n in sorted(kinds.items()))
+    click.echo(f"check-sources: {passages} passages, {dated} dated facts, {len(problems)} problems{by_kind}")
     sys.exit(1 if problems else 0)

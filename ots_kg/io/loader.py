@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -81,20 +82,39 @@ def passage_triples(cited: Iterable[str]) -> list[tuple[Term, Term, Term]]:
     return out
 
 
+@dataclass(frozen=True)
+class Issue:
+    """One problem found while loading: a syntax error or an ill-typed literal."""
+
+    file: Path
+    line: int
+    message: str
+    kind: str = "syntax"  # syntax | literal
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
 class _Problems:
     """Problems found while loading, each `file:line: message`; raised together at the end."""
 
     def __init__(self) -> None:
-        self.items: list[str] = []
+        self.issues: list[Issue] = []
 
-    def add(self, path: Path, line: int | None, message: str) -> None:
-        self.items.append(f"{path}:{line or 1}: {message}")
+    @property
+    def items(self) -> list[str]:
+        return [str(i) for i in self.issues]
+
+    def add(self, path: Path, line: int | None, message: str, kind: str = "syntax") -> None:
+        self.issues.append(Issue(path, line or 1, message, kind))
 
     def raise_any(self) -> None:
-        if self.items:
-            more = f" (and {len(self.items) - 1} more problems)" if len(self.items) > 1 else ""
-            error = LoadError(self.items[0] + more)
-            error.problems = list(self.items)  # type: ignore[attr-defined]
+        if self.issues:
+            items = self.items
+            more = f" (and {len(items) - 1} more problems)" if len(items) > 1 else ""
+            error = LoadError(items[0] + more)
+            error.problems = items  # type: ignore[attr-defined]
+            error.issues = list(self.issues)  # type: ignore[attr-defined]
             raise error
 
 
@@ -103,78 +123,175 @@ def _syntax_message(exc: SyntaxError) -> str:
     return re.sub(r"^Parser error (at|between) .*?: ", "", message)
 
 
-def _parse(path: Path, problems: _Problems, raw: bytes | None = None) -> Iterator[Any]:
-    """The quads of one file as Oxigraph parses them; ill-typed literals and a syntax
-    error are recorded against the file and line, not raised (so other files still load)."""
+def _parse_text(text: str, path: Path) -> list[Any]:
     import pyoxigraph as ox
 
-    text = read_text(path, raw)
+    return list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()))
+
+
+def _recover(path: Path, text: str, problems: _Problems) -> list[Any]:
+    """After a syntax error: parse statement by statement (directives carried along), so
+    every broken statement is reported and the good ones still load."""
+    from .turtle_positions import statements
+
+    quads: list[Any] = []
+    header = ""  # the directives so far, on one line, so error lines stay the file's lines
+    for statement in statements(text):
+        chunk = text[statement.start : statement.end]
+        if statement.directive or not header:
+            body = "\n" * (statement.line - 1) + chunk
+        elif statement.line > 1:
+            body = header + "\n" * (statement.line - 1) + chunk
+        else:
+            body = header + " " + chunk
+        try:
+            found = _parse_text(body, path)
+        except SyntaxError as exc:
+            problems.add(path, *_blame(statement, exc.lineno or statement.line, _syntax_message(exc)))
+            continue
+        except ValueError as exc:
+            problems.add(path, statement.line, f"cannot parse as Turtle: {exc}")
+            continue
+        if statement.directive:
+            header += chunk.replace("\n", " ") + " "
+        else:
+            quads.extend(found)
+    return quads
+
+
+def _blame(statement: Any, line: int, message: str) -> tuple[int, str]:
+    """A parser notices a missing '.' only on the next subject's line: point at the line that
+    lacks it when the failing line starts a new subject after an unterminated one."""
+    before = [t for t in statement.tokens if t.line < line]
+    starts = [t for t in statement.tokens if t.line == line]
+    if (
+        before
+        and starts
+        and before[-1].text not in (".", ";", ",", "[", "(", "^^")
+        and starts[0].kind in ("name", "iri")
+        and statement.line < line
+    ):
+        return before[-1].line, f"{message} (missing '.' at the end of line {before[-1].line}?)"
+    return line, message
+
+
+def _literal_line(path: Path, text: str, quad: Any) -> int | None:
+    """The line of an ill-typed literal: the triple's own line, else the value's first mention."""
+    import pyoxigraph as ox
+
+    from .turtle_positions import positions
+
+    if isinstance(quad.subject, ox.NamedNode):
+        line = positions(path).line_of(f"<{quad.subject.value}>", f"<{quad.predicate.value}>", '"' + quad.object.value)
+        if line:
+            return line
+    pos = text.find(f'"{quad.object.value}"')
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+
+
+def _parse(path: Path, problems: _Problems, raw: bytes | None = None) -> list[Any]:
+    """The quads of one file (or of its bytes already read) as Oxigraph parses them;
+    ill-typed literals and syntax errors are recorded against the file and line, not
+    raised (so other files still load)."""
+    import pyoxigraph as ox
+
     try:
-        quads = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()))
-    except SyntaxError as exc:
-        problems.add(path, exc.lineno, _syntax_message(exc))
-        return iter(())
+        text = read_text(path, raw)
+    except LoadError as exc:  # unreadable, binary, empty: one problem, the other files still load
+        file, _, rest = str(exc).partition(": ")
+        line = re.match(r"(.*):(\d+)$", file)
+        problems.add(path, int(line.group(2)) if line else None, rest or str(exc))
+        return []
+    try:
+        quads = _parse_text(text, path)
+    except SyntaxError:
+        quads = _recover(path, text, problems)
     except ValueError as exc:  # e.g. an invalid base or IRI: still the file's fault
         problems.add(path, None, f"cannot parse as Turtle: {exc}")
-        return iter(())
+        return []
     for quad in quads:
         obj = quad.object
         if isinstance(obj, ox.Literal) and not obj.language and ill_typed(obj.value, obj.datatype.value):
-            needle = f'"{obj.value}"'
-            pos = text.find(needle)
-            line = text.count("\n", 0, pos) + 1 if pos >= 0 else None
             problems.add(
                 path,
-                line,
+                _literal_line(path, text, quad),
                 f'ill-typed literal "{obj.value}"^^<{obj.datatype.value}> (not a valid value of its datatype)',
+                "literal",
             )
-    return iter(quads)
+    return quads
 
 
-def _load(
-    files: Sequence[Path],
-    add_quads: Callable[[list[Any]], None],
-    add_terms: Callable[[list[tuple[Term, Term, Term]]], None],
-    contents: Sequence[bytes] | None = None,
-) -> None:
-    """Parse every file (or the given bytes of each) into the sink, then add the derived
-    passages; fail with every problem."""
+@dataclass
+class Loaded:
+    """Everything one load pass found: quads by file (those that parsed), the cited
+    passages, and every problem (syntax errors, ill-typed literals)."""
+
+    files: list[Path]
+    quads: dict[Path, list[Any]] = field(default_factory=dict)
+    cited: set[str] = field(default_factory=set)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def read_files(files: Sequence[Path], contents: Sequence[bytes] | None = None) -> Loaded:
+    """Parse every file (or the given bytes of each, read once by the cache), collecting all
+    problems instead of stopping at the first."""
     import pyoxigraph as ox
 
     problems = _Problems()
-    cited: set[str] = set()
+    loaded = Loaded(list(files))
     for i, path in enumerate(files):
-        quads = list(_parse(path, problems, contents[i] if contents is not None else None))
-        if problems.items:
-            continue
+        quads = loaded.quads[path] = _parse(path, problems, contents[i] if contents is not None else None)
         for quad in quads:
             if quad.predicate.value == _DERIVED_FROM and isinstance(quad.object, ox.NamedNode):
-                cited.add(quad.object.value)
-        add_quads(quads)
+                loaded.cited.add(quad.object.value)
+    loaded.issues = problems.issues
+    return loaded
+
+
+def load_checked(paths: Sequence[PathLike] | None, include_ontology: bool) -> Loaded:
+    """Read the files and fail with every problem if any (what every command but validate wants)."""
+    loaded = read_files(input_files(paths, include_ontology=include_ontology))
+    _raise_issues(loaded)
+    return loaded
+
+
+def _raise_issues(loaded: Loaded) -> None:
+    problems = _Problems()
+    problems.issues = loaded.issues
     problems.raise_any()
-    add_terms(passage_triples(cited))
 
 
-def load_graph(paths: Sequence[PathLike] | None = None, *, include_ontology: bool = True) -> Any:
-    """The OTS graph as an rdflib Graph: the given Turtle files/folders (default: bundled
-    data/) plus the ontology, with derived passages and the project prefixes bound."""
+def graph_from(loaded: Loaded) -> Any:
+    """An rdflib Graph of the loaded quads plus the derived passages, project prefixes bound."""
     from rdflib import Graph
 
     from ..model.vocab import bind_all
 
     graph = Graph()
     store = graph.store
-
-    def add_quads(quads: list[Any]) -> None:
+    for quads in loaded.quads.values():
         store.addN((ox_to_rdflib(q.subject), ox_to_rdflib(q.predicate), ox_to_rdflib(q.object), graph) for q in quads)
-
-    def add_terms(triples: list[tuple[Term, Term, Term]]) -> None:
-        for triple in triples:
-            graph.add(tuple(to_rdflib(t) for t in triple))
-
-    _load(input_files(paths, include_ontology=include_ontology), add_quads, add_terms)
+    for triple in passage_triples(loaded.cited):
+        graph.add(tuple(to_rdflib(t) for t in triple))
     bind_all(graph)
     return graph
+
+
+def store_from(loaded: Loaded) -> Any:
+    """An in-memory Oxigraph Store of the loaded quads plus the derived passages."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    for quads in loaded.quads.values():
+        store.bulk_extend(quads)
+    store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in passage_triples(loaded.cited))
+    return store
+
+
+def load_graph(paths: Sequence[PathLike] | None = None, *, include_ontology: bool = True) -> Any:
+    """The OTS graph as an rdflib Graph: the given Turtle files/folders (default: bundled
+    data/) plus the ontology, with derived passages and the project prefixes bound."""
+    return graph_from(load_checked(paths, include_ontology))
 
 
 def load_data(paths: Sequence[PathLike] | None = None) -> Any:
@@ -190,18 +307,11 @@ def load_store(
 ) -> Any:
     """The same graph as load_graph, in an in-memory Oxigraph Store (no rdflib needed);
     `sources` gives files already read, as (path, bytes), instead of `paths`."""
-    import pyoxigraph as ox
-
-    store = ox.Store()
-
-    def add_terms(triples: list[tuple[Term, Term, Term]]) -> None:
-        store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples)
-
-    if sources is not None:
-        _load([p for p, _ in sources], store.bulk_extend, add_terms, [b for _, b in sources])
-    else:
-        _load(input_files(paths, include_ontology=include_ontology), store.bulk_extend, add_terms)
-    return store
+    if sources is None:
+        return store_from(load_checked(paths, include_ontology))
+    loaded = read_files([p for p, _ in sources], [b for _, b in sources])
+    _raise_issues(loaded)
+    return store_from(loaded)
 
 
 def store_from_ntriples(data: bytes) -> Any:

@@ -73,7 +73,7 @@ SHORT_FORMATS: dict[str, str] = {
 # the command line
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "ttl", "nt", "jsonld")
 EXPORT_FORMATS = (*GRAPH_FORMATS, "graphml", "csv")
-REPORT_FORMATS = ("text", "json", "ttl")
+REPORT_FORMATS = ("text", "json", "github", "sarif", "junit", "ttl")
 LISTING_FORMATS = ("text", "json")
 # a graph answer asked for in a table format: which graph format to write
 GRAPH_FOR_TABLE = {"table": "ttl", "csv": "nt", "tsv": "nt", "json": "jsonld"}

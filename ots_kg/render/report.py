@@ -1,9 +1,12 @@
-"""Validation reports for people (grouped text), programs (JSON) and RDF tools (a SHACL
-sh:ValidationReport in Turtle, built from the Result terms as they are)."""
+"""Validation reports for people (grouped text), programs (JSON), CI (GitHub workflow
+commands, SARIF 2.1.0, JUnit XML) and RDF tools (a SHACL sh:ValidationReport in Turtle,
+built from the Result terms as they are). Every format carries the load problems (syntax
+errors, ill-typed literals) and each result's file:line."""
 
 from __future__ import annotations
 
 import json
+import os
 
 from ..model.terms import Term, iri, literal, to_json
 from ..validation.validate import Report, Result
@@ -16,20 +19,40 @@ def _show(term: Term | None) -> str:
     return "" if term is None else term.compact()
 
 
+def display_path(file: str | os.PathLike[str] | None) -> str:
+    """A file as CI tools want it: relative to the working directory when inside it."""
+    if file is None:
+        return ""
+    path = os.path.abspath(file)
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+def _where(r: Result) -> str:
+    return f"{display_path(r.file)}:{r.line}: " if r.file else ""
+
+
+def _describe(r: Result) -> str:
+    where = f" {_show(r.path)}" if r.path else ""
+    value = f" = {_show(r.value)}" if r.value and r.value != r.focus else ""
+    return f"{_show(r.focus)}{where}{value}: {r.message}"
+
+
 def format_text(report: Report) -> str:
-    """Results grouped by shape: focus node, path, value, message, severity."""
-    lines = []
+    """Load problems, then results grouped by shape: file:line, focus, path, value, message."""
+    lines: list[str] = []  # load problems go to stderr (cli), one line each
     by_shape: dict[str, list[Result]] = {}
     for r in report.results:
         by_shape.setdefault(r.shape, []).append(r)
     for shape, results in by_shape.items():
         lines.append(f"{shape} ({len(results)})")
         for r in results:
-            where = f" {_show(r.path)}" if r.path else ""
-            value = f" = {_show(r.value)}" if r.value and r.value != r.focus else ""
-            lines.append(f"  {r.severity}: {_show(r.focus)}{where}{value}: {r.message}")
-    status = "conforms" if report.conforms else "does not conform"
-    lines.append(f"{status}: {len(report.violations)} violations, {len(report.warnings)} warnings")
+            lines.append(f"  {_where(r)}{r.severity}: {_describe(r)}")
+    status = "conforms" if report.conforms and not report.load_problems else "does not conform"
+    errors = f", {len(report.load_problems)} load errors" if report.load_problems else ""
+    lines.append(f"{status}: {len(report.violations)} violations, {len(report.warnings)} warnings{errors}")
+    if report.fallback:
+        lines.append(f"(engine {report.engine}: the fast engine does not compile {report.fallback})")
     return "\n".join(lines)
 
 
@@ -44,6 +67,8 @@ def format_json(report: Report) -> str:
             "path": _show(r.path),
             "value": _show(r.value),
             "message": r.message,
+            "file": display_path(r.file) or None,
+            "line": r.line,
             "terms": {
                 k: to_json(t) for k, t in (("focus", r.focus), ("path", r.path), ("value", r.value)) if t is not None
             },
@@ -51,13 +76,136 @@ def format_json(report: Report) -> str:
 
     return json.dumps(
         {
-            "conforms": report.conforms,
+            "conforms": report.conforms and not report.load_problems,
             "violations": len(report.violations),
             "warnings": len(report.warnings),
+            "errors": [_problem(p) for p in report.load_problems],
+            "engine": report.engine,
+            "fallback": report.fallback,
             "results": [result(r) for r in report.results],
         },
         indent=2,
         ensure_ascii=False,
+    )
+
+
+def _problem(p) -> dict:
+    return {"file": display_path(p.file), "line": p.line, "kind": p.kind, "message": p.message}
+
+
+def format_error_json(message: str) -> str:
+    """A fatal input error (no report could be made) as the same JSON document shape."""
+    doc = {
+        "conforms": False,
+        "violations": 0,
+        "warnings": 0,
+        "errors": [{"file": None, "line": None, "kind": "input", "message": message}],
+        "results": [],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(report: Report) -> str:
+    """GitHub Actions workflow commands: each problem is annotated on its file and line."""
+    lines = []
+    for p in report.load_problems:
+        lines.append(
+            f"::error file={_escape_property(display_path(p.file))},line={p.line},"
+            f"title={_escape_property('ots-kg ' + p.kind)}::{_escape_data(p.message)}"
+        )
+    for r in report.results:
+        level = "error" if r.severity == "Violation" else "warning" if r.severity == "Warning" else "notice"
+        where = f"file={_escape_property(display_path(r.file))},line={r.line}," if r.file else ""
+        lines.append(f"::{level} {where}title={_escape_property(r.shape)}::{_escape_data(_describe(r))}")
+    status = "conforms" if report.conforms and not report.load_problems else "does not conform"
+    lines.append(
+        f"{status}: {len(report.violations)} violations, {len(report.warnings)} warnings, "
+        f"{len(report.load_problems)} load errors"
+    )
+    return "\n".join(lines)
+
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+
+def format_sarif(report: Report) -> str:
+    """SARIF 2.1.0 for code-scanning tools: one rule per shape, one result per problem."""
+    from .. import __version__
+
+    def location(file: str | None, line: int | None) -> list[dict]:
+        if not file:
+            return []
+        uri = display_path(file).replace(os.sep, "/")
+        return [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": line or 1}}}]
+
+    level = {"Violation": "error", "Warning": "warning", "Info": "note"}
+    results = [
+        {
+            "ruleId": f"load/{p.kind}",
+            "level": "error",
+            "message": {"text": p.message},
+            "locations": location(str(p.file), p.line),
+        }
+        for p in report.load_problems
+    ]
+    results += [
+        {
+            "ruleId": r.shape,
+            "level": level.get(r.severity, "note"),
+            "message": {"text": _describe(r)},
+            "locations": location(r.file, r.line),
+        }
+        for r in report.results
+    ]
+    rules = sorted({res["ruleId"] for res in results})
+    doc = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "ots-kg",
+                        "version": __version__,
+                        "informationUri": "https://w3id.org/ots-kg",
+                        "rules": [{"id": rule} for rule in rules],
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def format_junit(report: Report) -> str:
+    """JUnit XML (one test case per problem, failing) for CI systems that show test reports."""
+    from xml.sax.saxutils import quoteattr
+
+    cases = []
+    for p in report.load_problems:
+        cases.append((f"{display_path(p.file)}:{p.line}", f"load/{p.kind}", p.message))
+    for r in report.violations:
+        cases.append((f"{display_path(r.file)}:{r.line}" if r.file else _show(r.focus), r.shape, _describe(r)))
+    body = "".join(
+        f"  <testcase classname={quoteattr(shape)} name={quoteattr(where)}>"
+        f"<failure message={quoteattr(message)}/></testcase>\n"
+        for where, shape, message in cases
+    )
+    if not cases:
+        body = '  <testcase classname="ots-kg" name="validate"/>\n'
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuite name="ots-kg validate" tests="{max(1, len(cases))}" failures="{len(cases)}">\n'
+        f"{body}</testsuite>"
     )
 
 
@@ -101,4 +249,11 @@ def format_ttl(report: Report) -> str:
     return serialize(graph, "ttl")
 
 
-FORMATS = {"text": format_text, "json": format_json, "ttl": format_ttl}
+FORMATS = {
+    "text": format_text,
+    "json": format_json,
+    "github": format_github,
+    "sarif": format_sarif,
+    "junit": format_junit,
+    "ttl": format_ttl,
+}

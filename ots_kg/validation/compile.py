@@ -139,11 +139,26 @@ def _message(shapes: Graph, shape, fallback: str) -> str:
 
 
 def _target(shapes: Graph, shape, var: str = "?focus") -> str | None:
+    """The shape's focus nodes as a graph pattern binding `var`: class targets (with
+    subclasses), sh:targetNode, sh:targetSubjectsOf and sh:targetObjectsOf, as a UNION."""
+    parts = []
     classes = sorted(shapes.objects(shape, SH.targetClass), key=str)
-    if not classes:
+    if classes:
+        values = " ".join(_iri(c) for c in classes)
+        parts.append(f"VALUES ?__t {{ {values} }} {var} rdf:type/rdfs:subClassOf* ?__t .")
+    nodes = sorted(shapes.objects(shape, SH.targetNode), key=str)
+    if nodes:
+        values = " ".join(_iri(n) if isinstance(n, URIRef) else _lit(n) for n in nodes)
+        parts.append(f"VALUES {var} {{ {values} }}")
+    for prop in sorted(shapes.objects(shape, SH.targetSubjectsOf), key=str):
+        parts.append(f"SELECT DISTINCT {var} WHERE {{ {var} {_iri(prop)} [] }}")
+    for prop in sorted(shapes.objects(shape, SH.targetObjectsOf), key=str):
+        parts.append(f"SELECT DISTINCT {var} WHERE {{ [] {_iri(prop)} {var} }}")
+    if not parts:
         return None
-    values = " ".join(_iri(c) for c in classes)
-    return f"VALUES ?__t {{ {values} }} {var} rdf:type/rdfs:subClassOf* ?__t ."
+    if len(parts) == 1 and classes:
+        return parts[0]
+    return "{ SELECT DISTINCT " + var + " WHERE { " + " UNION ".join("{ " + p + " }" for p in parts) + " } }"
 
 
 _HANDLED = {
@@ -166,10 +181,38 @@ _HANDLED = {
     SH.property,
     SH.sparql,
     SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
     SH.declare,
     URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
     URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
 }
+
+
+_HANDLED_ANYWHERE = _HANDLED | {SH.select, SH.prefixes, SH.prefix, SH.namespace, SH.inversePath, SH.deactivated}
+
+
+def unsupported_features(shapes: Graph) -> list[str]:
+    """Every use of a SHACL term the compilation does not cover, anywhere in the shapes
+    graph (targets, nested shapes, paths, components): the engine must not run then, since a
+    skipped constraint would pass silently."""
+    found = set()
+    for s, p, o in shapes:
+        if str(p).startswith(str(SH)) and p not in _HANDLED_ANYWHERE:
+            found.add(f"{compact(s) if isinstance(s, URIRef) else 'a shape'} uses {compact(p)}")
+        if p == SH.deactivated and o == Literal(True):
+            found.add(f"{compact(s)} is deactivated")
+    for s in set(shapes.subjects(RDF.type, SH.PropertyShape)) | set(shapes.subjects(RDF.type, SH.NodeShape)):
+        if (s, RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#Class")) in shapes or (
+            s,
+            RDF.type,
+            URIRef("http://www.w3.org/2002/07/owl#Class"),
+        ) in shapes:
+            found.add(f"{compact(s)} is an implicit class target")
+        if (s, RDF.type, SH.PropertyShape) in shapes and shapes.value(s, SH.targetClass) is not None:
+            found.add(f"{compact(s)} is a property shape with its own target")
+    return sorted(found)
 
 
 def _assert_supported(shapes: Graph, shape) -> None:
@@ -183,6 +226,9 @@ def _assert_supported(shapes: Graph, shape) -> None:
 
 def compile_shapes(shapes: Graph, *, include_core: bool = True) -> list[Check]:
     """One Check per constraint component of every node shape (core ones optional)."""
+    unsupported = unsupported_features(shapes)
+    if unsupported:
+        raise OtsKgError(f"shapes: not compiled to SPARQL: {'; '.join(unsupported)}")
     checks: list[Check] = []
     for node in sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str):
         target = _target(shapes, node)
@@ -203,7 +249,8 @@ def compile_shapes(shapes: Graph, *, include_core: bool = True) -> list[Check]:
                 failing = "!(" + " || ".join(tests) + ")"
             else:
                 failing = "(" + " + ".join(f"IF({t}, 1, 0)" for t in tests) + ") != 1"
-            query = f"SELECT DISTINCT ?focus WHERE {{ {target} FILTER ({failing}) }}"
+            # a node-level constraint's value is the focus node itself (as pySHACL reports it)
+            query = f"SELECT DISTINCT ?focus (?focus AS ?value) WHERE {{ {target} FILTER ({failing}) }}"
             checks.append(Check(name, severity, None, _message(shapes, node, _DEFAULTS[key]), query))
         for prop in sorted(shapes.objects(node, SH.property), key=str):
             checks.extend(_property_checks(shapes, prop, target))

@@ -1,10 +1,15 @@
-"""SHACL validation of the graph: three engines, one Report of Terms.
+"""SHACL validation of the graph: three engines, one Report of Terms, every result at file:line.
 
-Engines: "pyshacl" runs the core constraints in pySHACL and each SPARQL-based constraint
-once over the whole graph (same solutions, see validation.compile); "oxigraph" runs every
-constraint compiled to SPARQL on an Oxigraph store (for large graphs); "pyshacl-full" is
-plain pySHACL, the reference the others are tested against. The ontology is part of the
-data graph so sh:class sees subclasses without RDFS inference.
+Engines: "oxigraph" (default) runs every constraint compiled to SPARQL on an Oxigraph
+store; when the shapes use a SHACL feature the compilation does not cover, it falls back
+to plain pySHACL instead of skipping it. "pyshacl" runs the core constraints in pySHACL
+and each SPARQL-based constraint once over the whole graph; "pyshacl-full" is plain
+pySHACL, the reference the others are tested against. The ontology is part of the data
+graph so sh:class sees subclasses without RDFS inference.
+
+Validating files (not a ready graph) also checks the closed vocabulary, keeps going past
+syntax errors (they are in `Report.load_problems`; the files that parsed are still
+checked) and locates each result at the file and line that wrote it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ class Result:
     path: Term | None
     value: Term | None
     message: str
+    file: str | None = None
+    line: int | None = None
 
     def sort_key(self) -> tuple:
         return (
@@ -48,6 +55,9 @@ class Report:
     conforms: bool
     results: list[Result] = field(default_factory=list)
     graph: Any = None  # pySHACL's own report graph (pyshacl-full only)
+    load_problems: list[Any] = field(default_factory=list)  # io.loader.Issue: syntax errors, ill-typed literals
+    engine: str = "oxigraph"  # the engine that ran (after any fallback)
+    fallback: str | None = None  # why the fast engine did not run, if it did not
 
     @property
     def violations(self) -> list[Result]:
@@ -64,30 +74,67 @@ def validate(
     data: Any = None,
     store: Any = None,
     shapes: Shapes | None = None,
-    engine: str = "pyshacl",
+    engine: str = "oxigraph",
+    changed: Sequence[PathLike] | None = None,
 ) -> Report:
     """Validate the given files (default: bundled data) plus the ontology, an already
     loaded rdflib graph (`data`), or an Oxigraph store holding both (`store`: the disk-store
-    route for large graphs, oxigraph engine only), against the shapes."""
-    from .compile import compile_shapes, oxigraph_select, rdflib_select, run_checks
-
+    route for large graphs, oxigraph engine only), against the shapes. With `changed`, those
+    files are validated together with the others, and only problems located in them are
+    reported."""
     if engine not in ENGINES:
         raise OtsKgError(f"unknown validation engine {engine!r}; one of {', '.join(ENGINES)}")
     model = shapes if shapes is not None else load_shapes()
-    if store is not None and engine != "oxigraph":
-        raise OtsKgError(f"validation engine {engine!r} needs an rdflib graph; a store takes 'oxigraph'")
+    if store is not None:
+        if engine != "oxigraph":
+            raise OtsKgError(f"validation engine {engine!r} needs an rdflib graph; a store takes 'oxigraph'")
+        return _run(engine, model, store=store)
+    if data is not None:
+        return _run(engine, model, graph=data)
+    from ..io.files import input_files
+    from ..io.loader import read_files
+    from .locate import locate, vocabulary_results
+
+    files = input_files(list(paths) if paths else None)
+    extra = [f for f in input_files(list(changed), include_ontology=False) if f not in files] if changed else []
+    loaded = read_files([*files, *extra])
+    report = _run(engine, model, loaded=loaded)
+    results = locate(report.results, loaded) + vocabulary_results(loaded)
+    problems = loaded.issues
+    if changed:
+        keep = {str(f) for f in input_files(list(changed), include_ontology=False)}
+        results = [r for r in results if r.file in keep]
+        problems = [p for p in problems if str(p.file) in keep]
+    final = _report(results, report.graph)
+    final.load_problems, final.engine, final.fallback = problems, report.engine, report.fallback
+    return final
+
+
+def _run(engine: str, model: Shapes, *, graph: Any = None, loaded: Any = None, store: Any = None) -> Report:
+    """Run one engine over a ready rdflib graph or loaded files; the fast engine falls back
+    to plain pySHACL when the shapes use what it does not compile."""
+    from .compile import compile_shapes, oxigraph_select, rdflib_select, run_checks, unsupported_features
+
+    fallback = None
+    if engine in ("oxigraph", "pyshacl"):
+        unsupported = unsupported_features(model.graph)
+        if unsupported:
+            if store is not None:
+                raise OtsKgError(f"the shapes use what the oxigraph engine does not compile ({'; '.join(unsupported)})")
+            fallback = "; ".join(unsupported)
+            engine = "pyshacl-full"
     if engine == "oxigraph":
-        from ..io.loader import load_store, store_from_graph
+        from ..io.loader import store_from, store_from_graph
 
         if store is None:
-            store = store_from_graph(data) if data is not None else load_store(list(paths) if paths else None)
+            store = store_from_graph(graph) if graph is not None else store_from(loaded)
         findings = run_checks(compile_shapes(model.graph), oxigraph_select(store))
         return _report([Result(*_fields(f)) for f in findings])
     import pyshacl  # heavy: only validation pays for it
 
-    from ..io.loader import load_graph
+    from ..io.loader import graph_from
 
-    graph = data if data is not None else load_graph(paths)
+    graph = graph if graph is not None else graph_from(loaded)
     core = model.graph
     results: list[Result] = []
     if engine == "pyshacl":
@@ -96,7 +143,9 @@ def validate(
         results.extend(Result(*_fields(f)) for f in findings)
     _, report_graph, _ = pyshacl.validate(graph, shacl_graph=core, inference="none", advanced=True, allow_warnings=True)
     results.extend(_from_report(report_graph, model))
-    return _report(results, report_graph if engine == "pyshacl-full" else None)
+    report = _report(results, report_graph if engine == "pyshacl-full" else None)
+    report.engine, report.fallback = engine, fallback
+    return report
 
 
 def _fields(finding: Any) -> tuple:

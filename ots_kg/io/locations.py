@@ -1,0 +1,88 @@
+"""Where a node or triple of loaded files is written: file and line.
+
+The file is the one whose quads have the node as subject (data before the ontology); the
+line that of the triple (node, predicate, object), of the predicate, or of the node's
+subject block (io.turtle_positions); a blank node is found through the triple holding it.
+Files are tokenized only when asked about, so a conforming graph pays nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..model.terms import Term
+from ..resources import ontology_file
+from .turtle_positions import RDF_TYPE, positions
+
+
+def term_key(term: Any) -> str | None:
+    """A term as a positions key: `<iri>` or `"lexical form`; blank nodes have none."""
+    if term is None:
+        return None
+    if isinstance(term, Term):
+        kind, value = term.kind, term.value
+    else:  # a pyoxigraph term
+        kind = {"NamedNode": "uri", "Literal": "literal"}.get(type(term).__name__, "bnode")
+        value = term.value
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "literal":
+        return '"' + value
+    return None
+
+
+class Locator:
+    """Where each subject is written (it may be in several files: the summit record adds
+    triples to summits of core/summits.ttl), and for blank nodes the triple holding them."""
+
+    def __init__(self, loaded: Any) -> None:
+        self.files: dict[str, dict[Path, int]] = {}  # subject -> file -> triples there
+        self.typed: dict[str, Path] = {}
+        self.parents: dict[str, tuple[Path, Any, Any]] = {}
+        ontology = ontology_file()
+        for path, quads in loaded.quads.items():
+            if path == ontology:
+                continue
+            for quad in quads:
+                key = node_key(quad.subject)
+                counts = self.files.setdefault(key, {})
+                counts[path] = counts.get(path, 0) + 1
+                if quad.predicate.value == RDF_TYPE:
+                    self.typed.setdefault(key, path)
+                if type(quad.object).__name__ == "BlankNode":
+                    self.parents.setdefault(node_key(quad.object), (path, quad.subject, quad.predicate))
+
+    def home(self, focus: str) -> Path | None:
+        """The file that defines a node: where it is typed, else where most of it is."""
+        if focus in self.typed:
+            return self.typed[focus]
+        counts = self.files.get(focus)
+        return max(counts, key=lambda p: (counts[p], str(p))) if counts else None
+
+    def where(self, focus: str, predicate: str | None = None, obj: str | None = None) -> tuple[Path, int] | None:
+        """File and line of the triple (focus, predicate, obj), else of the predicate, else of
+        the focus node's subject block in its home file."""
+        if focus.startswith("_:"):  # a blank node: the line of the triple that holds it
+            parent = self.parents.get(focus)
+            if parent is None:
+                return None
+            path, subject, predicate_term = parent
+            return path, positions(path).line_of(node_key(subject), term_key(predicate_term)) or 1
+        home = self.home(focus)
+        if home is None:
+            return None
+        best: tuple[int, int | None, Path] = (*positions(home).find(focus, predicate, obj), home)
+        if predicate is not None and best[0] < 3:
+            for path in sorted(self.files[focus], key=str):
+                quality, line = positions(path).find(focus, predicate, obj)
+                if quality > best[0]:
+                    best = (quality, line, path)
+        return best[2], best[1] or 1
+
+
+def node_key(term: Any) -> str:
+    """A subject as a key: `<iri>` or `_:id` (Terms and pyoxigraph terms alike)."""
+    if isinstance(term, Term):
+        return f"<{term.value}>" if term.kind == "uri" else f"_:{term.value}"
+    return f"<{term.value}>" if type(term).__name__ == "NamedNode" else f"_:{term.value}"

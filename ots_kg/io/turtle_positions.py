@@ -1,0 +1,222 @@
+"""Where each statement and triple of a Turtle file is written: a light tokenizer, because
+Oxigraph's parser gives no triple positions.
+
+Used two ways, both only when needed (a conforming graph never pays for it): to split a
+file that fails to parse into top-level statements, so parsing resumes after each error
+(every syntax error of a file is reported, not only the first); and to locate a triple or
+a subject block at `file:line` for a validation result. Strings (short and long, either
+quote), comments, IRIs, blank-node property lists and collections are tokens or nesting,
+so a '.' inside them never ends a statement and multi-line literals keep their start line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+_TOKEN = re.compile(
+    r"""
+    (?P<long>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')
+  | (?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<comment>\#[^\n]*)
+  | (?P<word>[^\s"'<>\#;,\[\]()]+)
+  | (?P<punct>[;,\[\]()])
+  | (?P<error>\S)
+    """,
+    re.X,
+)
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?")
+_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    line: int
+    start: int
+
+
+@dataclass
+class Statement:
+    """One top-level statement (a directive or a subject with its predicate-object list)."""
+
+    line: int
+    start: int
+    end: int
+    tokens: list[Token] = field(default_factory=list)
+
+    @property
+    def directive(self) -> bool:
+        return bool(self.tokens) and self.tokens[0].text.lower() in ("@prefix", "@base", "prefix", "base")
+
+
+def tokens(text: str) -> list[Token]:
+    """Every token but whitespace and comments, with the line it starts on. Words (names,
+    numbers, language tags) are one match, split from a statement-ending '.' and '^^'."""
+    out = []
+    line = 1
+    last = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "error"
+        if kind == "comment":
+            continue
+        start = match.start()
+        line += text.count("\n", last, start)
+        last = start
+        word = match.group()
+        if kind != "word":
+            out.append(Token(kind, word, line, start))
+            continue
+        if word.startswith("^^"):
+            out.append(Token("dt", "^^", line, start))
+            word, start = word[2:], start + 2
+        dot = word.endswith(".") and not _NUMBER.fullmatch(word)
+        if dot:
+            word = word[:-1]
+        if word:
+            if word[0] == "@" and word.lower() not in ("@prefix", "@base"):
+                kind = "lang"
+            elif _NUMBER.fullmatch(word):
+                kind = "number"
+            else:
+                kind = "name"
+            out.append(Token(kind, word, line, start))
+        if dot:
+            out.append(Token("punct", ".", line, start + len(word)))
+    return out
+
+
+def statements(text: str) -> list[Statement]:
+    """Top-level statements: a '.' outside brackets ends one; SPARQL-style PREFIX/BASE end
+    after their IRI."""
+    out: list[Statement] = []
+    current: Statement | None = None
+    depth = 0
+    for token in tokens(text):
+        if current is None:
+            current = Statement(token.line, token.start, token.start)
+            depth = 0
+        current.tokens.append(token)
+        current.end = token.start + len(token.text)
+        if token.text in ("[", "("):
+            depth += 1
+        elif token.text in ("]", ")"):
+            depth = max(0, depth - 1)
+        sparql_directive = current.tokens[0].text.lower() in ("prefix", "base") and token.kind == "iri"
+        if (token.text == "." and token.kind == "punct" and depth == 0) or sparql_directive:
+            out.append(current)
+            current = None
+    if current is not None:
+        out.append(current)
+    return out
+
+
+def _unescape(body: str) -> str:
+    if "\\" not in body:
+        return body
+
+    def one(m: re.Match[str]) -> str:
+        esc = m.group(1)
+        if esc[0] in "uU":
+            return chr(int(esc[1:], 16))
+        return _ESCAPES.get(esc, esc)
+
+    return re.sub(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", one, body)
+
+
+class FilePositions:
+    """Lines of the subject blocks and triples of one Turtle file, by expanded terms."""
+
+    def __init__(self, text: str) -> None:
+        self.statements = statements(text)
+        self.prefixes: dict[str, str] = {}
+        self.by_subject: dict[str, list[Statement]] = {}
+        self._keys: dict[int, list[tuple[str | None, int]]] = {}
+        for statement in self.statements:
+            if statement.directive:
+                self._directive(statement)
+                continue
+            key = self._key(statement.tokens[0])
+            if key:
+                self.by_subject.setdefault(key, []).append(statement)
+
+    def _statement_keys(self, statement: Statement) -> list[tuple[str | None, int]]:
+        """Expanded keys of a statement's tokens, computed when first asked for."""
+        found = self._keys.get(statement.start)
+        if found is None:
+            found = self._keys[statement.start] = [
+                (t.text if t.kind == "punct" else self._key(t), t.line) for t in statement.tokens
+            ]
+        return found
+
+    def _directive(self, statement: Statement) -> None:
+        parts = statement.tokens
+        if len(parts) >= 3 and parts[0].text.lower() in ("@prefix", "prefix") and parts[2].kind == "iri":
+            self.prefixes[parts[1].text.rstrip(":")] = parts[2].text[1:-1]
+
+    def _key(self, token: Token) -> str | None:
+        """A token as an expanded term key: <iri>, "literal value", or None."""
+        if token.kind == "iri":
+            return token.text
+        if token.kind == "name":
+            if token.text == "a":
+                return f"<{RDF_TYPE}>"
+            prefix, colon, local = token.text.partition(":")
+            if colon and prefix != "_" and prefix in self.prefixes:
+                if "\\" in local:
+                    local = re.sub(r"\\(.)", r"\1", local)
+                return f"<{self.prefixes[prefix]}{local}>"
+            return None
+        if token.kind == "long":
+            return '"' + _unescape(token.text[3:-3])
+        if token.kind == "string":
+            return '"' + _unescape(token.text[1:-1])
+        if token.kind == "number" or token.text in ("true", "false"):
+            return '"' + token.text
+        return None
+
+    def find(self, subject: str, predicate: str | None = None, obj: str | None = None) -> tuple[int, int | None]:
+        """(quality, line) of (subject, predicate, object) — keys as `<iri>` or `"value`:
+        quality 3 the triple, 2 the predicate (its last mention: an extra value is
+        usually the later one), 1 the subject block, 0 not written in this file."""
+        best: tuple[int, int | None] = (0, None)
+        for statement in self.by_subject.get(subject, ()):
+            if best[0] < 1:
+                best = (1, statement.line)
+            if predicate is None:
+                return best
+            keys = self._statement_keys(statement)
+            for i, (key, line) in enumerate(keys):
+                if key != predicate or i == 0:
+                    continue
+                if obj is not None:
+                    for later, later_line in keys[i + 1 :]:
+                        if later == obj:
+                            return (3, later_line)
+                        if later in (";", "."):
+                            break
+                best = (2, line)
+        return best
+
+    def line_of(self, subject: str, predicate: str | None = None, obj: str | None = None) -> int | None:
+        """The line of the triple, else of the predicate, else of the subject block; None if
+        the subject is not written in this file."""
+        return self.find(subject, predicate, obj)[1]
+
+
+@lru_cache(maxsize=256)
+def _positions(path: str, mtime: float) -> FilePositions:
+    from .files import read_text
+
+    return FilePositions(read_text(Path(path)))
+
+
+def positions(path: Path) -> FilePositions:
+    """The positions of one file, tokenized once per process and file version."""
+    return _positions(str(path), path.stat().st_mtime)

@@ -1,0 +1,55 @@
+"""Each validation result (shape or vocabulary) at the file and line that wrote it (io.locations)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ..io.locations import Locator, node_key, term_key
+from ..io.turtle_positions import positions
+from ..model.terms import Term, from_ox
+from ..resources import ontology_file
+from .validate import Result
+from .vocabulary import check_vocabulary
+
+
+def locate(results: list[Result], loaded: Any) -> list[Result]:
+    """The results with file and line filled in where their focus node is written."""
+    index = Locator(loaded)
+    out = []
+    for result in results:
+        found = index.where(node_key(result.focus), term_key(result.path), term_key(result.value))
+        value = result.value
+        if result.path is None and value is not None and value.is_iri and value != result.focus:
+            # a constraint across nodes (one event per ordinal): the node it names is at fault
+            found = index.where(node_key(value)) or found
+        out.append(replace(result, file=str(found[0]), line=found[1]) if found else result)
+    return out
+
+
+def vocabulary_results(loaded: Any) -> list[Result]:
+    """Closed-vocabulary violations of the data files, as located Results."""
+    ontology = ontology_file()
+    data = [(path, quads) for path, quads in loaded.quads.items() if path != ontology]
+    index = Locator(loaded)
+    out = []
+    for unknown in check_vocabulary(data):
+        predicate = f"<{unknown.predicate}>" if unknown.predicate else None
+        subject = node_key(unknown.subject)
+        if subject.startswith("_:"):
+            found = index.where(subject)
+        else:
+            found = (unknown.file, positions(unknown.file).line_of(subject, predicate, term_key(unknown.obj)) or 1)
+        out.append(
+            Result(
+                severity="Violation",
+                shape="vocabulary",
+                focus=from_ox(unknown.subject),
+                path=Term("uri", unknown.predicate) if unknown.predicate else None,
+                value=from_ox(unknown.obj) if unknown.obj is not None else None,
+                message=unknown.message,
+                file=str(found[0] if found else unknown.file),
+                line=found[1] if found else 1,
+            )
+        )
+    return out

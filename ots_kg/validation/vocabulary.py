@@ -1,0 +1,143 @@
+"""The closed vocabulary: every class, property, vocabulary individual and datatype the data
+uses must be declared — ots: terms in ontology/ots.ttl, reused ones in
+ontology/reused-terms.ttl.
+
+Without it a typo is a false green: `a ots:MinisterialMeting` takes the node out of every
+shape's target, `ots:hostcountry` is just another property. An unknown term is reported
+where it is written, with the nearest known term; a subject with no known class is
+reported at its subject block.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..model.prefixes import ONTOLOGY, PREFIXES, compact_iri
+from ..resources import ontology_file, resource_dir
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+_LIST_TERMS = (PREFIXES["rdf"] + "first", PREFIXES["rdf"] + "rest")
+FOAF = "http://xmlns.com/foaf/0.1/"
+# namespaces whose terms are vocabulary (closed); data IRIs (…/id/…) are not
+VOCABULARIES = (
+    ONTOLOGY,
+    *(PREFIXES[p] for p in ("schema", "org", "prov", "time", "skos", "dct", "owl", "rdfs", "rdf", "xsd")),
+    FOAF,
+)
+# what a reused-terms or ontology declaration types a term as
+_ROLES = {
+    "class": {"Class", "rdfs:Class", "owl:Class"},
+    "property": {"rdf:Property", "owl:ObjectProperty", "owl:DatatypeProperty", "owl:AnnotationProperty"},
+    "datatype": {"rdfs:Datatype"},
+}
+
+
+def reused_terms_file() -> Path:
+    return resource_dir("ontology") / "reused-terms.ttl"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Known terms by role: class, property, datatype; `any` holds every declared term."""
+
+    classes: frozenset[str]
+    properties: frozenset[str]
+    datatypes: frozenset[str]
+    any: frozenset[str]
+
+    def nearest(self, term: str, role: str) -> str | None:
+        """The closest known term of the role (by compact form), for "did you mean"."""
+        pool = {"class": self.classes, "property": self.properties, "datatype": self.datatypes}.get(role, self.any)
+        names = {compact_iri(t): t for t in pool}
+        close = difflib.get_close_matches(compact_iri(term), list(names), n=1, cutoff=0.6)
+        if not close:  # a case slip (ots:hostcountry) scores low on ratio: try case-folded
+            folded = {k.lower(): k for k in names}
+            close = [folded[c] for c in difflib.get_close_matches(compact_iri(term).lower(), list(folded), n=1)]
+        return close[0] if close else None
+
+
+@lru_cache(maxsize=2)
+def _vocabulary(ontology: Path, reused: Path, mtimes: tuple[float, float]) -> Vocabulary:
+    import pyoxigraph as ox
+
+    roles: dict[str, set[str]] = {"class": set(), "property": set(), "datatype": set()}
+    known: set[str] = set()
+    for path in (ontology, reused):
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            subject = quad.subject
+            if not isinstance(subject, ox.NamedNode) or quad.predicate.value != RDF_TYPE:
+                continue
+            if not subject.value.startswith(VOCABULARIES):
+                continue
+            known.add(subject.value)
+            kind = compact_iri(quad.object.value)
+            for role, types in _ROLES.items():
+                if kind in types:
+                    roles[role].add(subject.value)
+    return Vocabulary(
+        frozenset(roles["class"]), frozenset(roles["property"]), frozenset(roles["datatype"]), frozenset(known)
+    )
+
+
+def vocabulary() -> Vocabulary:
+    """The known terms of the bundled ontology and reused-terms list, read once per process."""
+    ontology, reused = ontology_file(), reused_terms_file()
+    return _vocabulary(ontology, reused, (ontology.stat().st_mtime, reused.stat().st_mtime))
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """One vocabulary problem: the node it is on, the triple's terms, and the message."""
+
+    file: Path
+    subject: Any
+    predicate: str | None
+    obj: Any
+    message: str
+
+
+def _term_message(term: str, role: str, vocab: Vocabulary) -> str:
+    near = vocab.nearest(term, role)
+    hint = f" (did you mean {compact_iri(near)}?)" if near else ""
+    return f"unknown {role} {compact_iri(term)}: not declared in ots.ttl or reused-terms.ttl{hint}"
+
+
+def check_vocabulary(files: Iterable[tuple[Path, list[Any]]], vocab: Vocabulary | None = None) -> list[Unknown]:
+    """Unknown terms in the given files' quads, and subjects without any known class."""
+    import pyoxigraph as ox
+
+    vocab = vocab or vocabulary()
+    found: list[Unknown] = []
+    typed: set[Any] = set()
+    seen: dict[Any, dict[Path, int]] = {}
+    for path, quads in files:
+        for quad in quads:
+            subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
+            counts = seen.setdefault(subject, {})
+            counts[path] = counts.get(path, 0) + 1
+            if predicate in _LIST_TERMS:  # collection cells need no class
+                typed.add(subject)
+            if predicate not in vocab.properties:
+                found.append(Unknown(path, subject, predicate, obj, _term_message(predicate, "property", vocab)))
+            if isinstance(obj, ox.NamedNode):
+                if predicate == RDF_TYPE:
+                    if obj.value in vocab.classes:
+                        typed.add(subject)
+                    else:
+                        found.append(Unknown(path, subject, predicate, obj, _term_message(obj.value, "class", vocab)))
+                elif obj.value.startswith(VOCABULARIES) and obj.value not in vocab.any:
+                    found.append(Unknown(path, subject, predicate, obj, _term_message(obj.value, "term", vocab)))
+            elif isinstance(obj, ox.Literal) and not obj.language and obj.datatype.value not in vocab.datatypes:
+                found.append(
+                    Unknown(path, subject, predicate, obj, _term_message(obj.datatype.value, "datatype", vocab))
+                )
+    for subject, counts in seen.items():
+        if subject not in typed:  # reported where most of the node is written
+            path = max(counts, key=lambda p: (counts[p], str(p)))
+            found.append(Unknown(path, subject, None, None, "has no known class (rdf:type missing or misspelt)"))
+    return found

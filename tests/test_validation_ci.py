@@ -1,0 +1,226 @@
+"""Validation a CI can trust: formats, every problem at once, --changed, the closed
+vocabulary, the fast engine's equality with plain pySHACL and its fallback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+
+from ots_kg.io.loader import load_graph, read_files
+from ots_kg.io.turtle_positions import FilePositions, statements
+from ots_kg.resources import data_dir
+from ots_kg.validation.shapes import Shapes, load_shapes
+from ots_kg.validation.validate import validate
+
+SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+TWO_BROKEN = {
+    "a.ttl": "@prefix ex: <http://e/> .\nex:a ex:b .\nex:c ex:d ex:e .\nex:f ex:g ;\n",
+    "b.ttl": '@prefix ex: <http://e/> .\n\nfoo:a ex:b ex:c .\nex:x ex:y """long\n. text""" .\nex:z ex:w <http://e/ .\n',
+}
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    for name, text in TWO_BROKEN.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_every_syntax_error_of_every_file_is_reported_in_one_run(broken):
+    loaded = read_files(sorted(broken.glob("*.ttl")))
+    found = sorted((p.file.name, p.line) for p in loaded.issues)
+    assert found == [("a.ttl", 2), ("a.ttl", 4), ("b.ttl", 3), ("b.ttl", 6)]
+    # the statements between the errors still load
+    assert len(loaded.quads[broken / "a.ttl"]) == 1 and len(loaded.quads[broken / "b.ttl"]) == 1
+
+
+def test_statements_split_only_at_top_level_dots():
+    text = (
+        '@prefix ex: <http://e/> .\n# "a comment . with quotes"\nex:a ex:b """one.\ntwo.""" , [ ex:c 1.5 ] ;\n'
+        '   ex:d ( ex:e ex:f ) .\nex:g ex:h "x.y"@en .\n'
+    )
+    assert [s.line for s in statements(text)] == [1, 3, 6]
+    positions = FilePositions(text)
+    assert positions.line_of("<http://e/a>", "<http://e/d>") == 5
+    assert positions.line_of("<http://e/g>", "<http://e/h>", '"x.y') == 6
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "junit"])
+def test_load_errors_exit_2_in_every_format(broken, fmt):
+    proc = run_cli("validate", str(broken), "--format", fmt, cwd=broken)
+    assert proc.returncode == 2, proc.stderr
+    assert "a.ttl" in proc.stdout and "b.ttl" in proc.stdout
+    if fmt == "json":
+        doc = json.loads(proc.stdout)
+        assert {(e["file"], e["line"]) for e in doc["errors"]} >= {("a.ttl", 2), ("b.ttl", 6)}
+
+
+def test_json_is_json_even_when_no_report_can_be_made(tmp_path):
+    proc = run_cli("validate", str(tmp_path / "missing.ttl"), "--format", "json")
+    assert proc.returncode == 2
+    assert "missing.ttl" in json.loads(proc.stdout)["errors"][0]["message"]
+
+
+MISTAKES = """
+event:x a ots:MinisterialMeting ;
+    rdfs:label "x"@en ;
+    schema:startDate "2019-04-17"^^xsd:date ; schema:endDate "2019-04-16"^^xsd:date ;
+    prov:wasDerivedFrom aoc:L194 .
+event:y a ots:Forums ; rdfs:label "y"@en ; ots:hostcountry state:kyrgyzstan ;
+    schema:startDate "2023-09-25"^^xsd:gYear ; prov:wasDerivedFrom aoc:L194 .
+"""
+
+
+@pytest.fixture
+def mistakes(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder)
+    (folder / "new.ttl").write_text((ROOT / "data" / "areas" / "transport.ttl").read_text().split("\n\n")[0] + MISTAKES)
+    return folder
+
+
+def test_the_false_greens_of_the_issue_are_caught_with_their_lines(mistakes):
+    report = validate([mistakes])
+    new = str(mistakes / "new.ttl")
+    prefix_lines = (ROOT / "data" / "areas" / "transport.ttl").read_text().split("\n\n")[0].count("\n") + 1
+    by_line = {(r.line - prefix_lines, r.message.split(":")[0]) for r in report.results if r.file == new}
+    assert (1, "unknown class ots") in by_line  # ots:MinisterialMeting, with a suggestion
+    assert any("did you mean ots:MinisterialMeeting?" in r.message for r in report.results)
+    assert any("did you mean ots:Forum?" in r.message for r in report.results)
+    assert any("did you mean ots:hostCountry?" in r.message for r in report.results)
+    assert (5, "unknown class ots") in by_line and (5, "unknown property ots") in by_line
+    literal = [p for p in report.load_problems if "2023-09-25" in p.message]
+    assert literal and literal[0].line == prefix_lines + 6
+
+
+def test_github_format_annotates_file_and_line(mistakes):
+    proc = run_cli("validate", "data", "--format", "github", cwd=mistakes.parent)
+    assert proc.returncode == 2
+    lines = proc.stdout.splitlines()
+    assert any(line.startswith("::error file=data/new.ttl,line=") and "MinisterialMeting" in line for line in lines)
+    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines[:-1])
+
+
+def test_sarif_output_is_valid_sarif_2_1_0(mistakes):
+    jsonschema = pytest.importorskip("jsonschema")
+    proc = run_cli("validate", "data", "--format", "sarif", cwd=mistakes.parent)
+    doc = json.loads(proc.stdout)
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    results = doc["runs"][0]["results"]
+    assert any(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "data/new.ttl"
+        for r in results
+        if r["locations"]
+    )
+    # a broken SARIF document does fail the schema
+    del doc["runs"][0]["tool"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+
+
+def test_junit_is_xml_with_one_failure_per_problem(mistakes):
+    from xml.etree import ElementTree
+
+    proc = run_cli("validate", "data", "--format", "junit", cwd=mistakes.parent)
+    suite = ElementTree.fromstring(proc.stdout)
+    assert int(suite.get("failures")) == len(suite.findall("testcase/failure")) > 0
+
+
+def test_changed_file_is_checked_in_context_and_alone_in_the_report(tmp_path):
+    changed = tmp_path / "transport.ttl"
+    shutil.copy(data_dir() / "areas" / "transport.ttl", changed)
+    proc = run_cli("validate", "--changed", str(changed), "--format", "json")
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    changed.write_text(changed.read_text().replace("a ots:MinisterialMeeting", "a ots:MinisterialMeting", 1))
+    doc = json.loads(run_cli("validate", "--changed", str(changed), "--format", "json").stdout)
+    assert doc["violations"] >= 1
+    assert {r["file"] for r in doc["results"]} == {str(changed)}
+
+
+def test_bundled_graph_conforms_with_the_default_engine():
+    proc = run_cli("validate", "--format", "json")
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 0 and doc["engine"] == "oxigraph" and doc["fallback"] is None
+    assert all(r["file"] and r["line"] for r in doc["results"])  # the warnings are located too
+
+
+def test_an_uncompiled_shacl_feature_falls_back_to_pyshacl(ttl, core_context):
+    """sh:hasValue is not compiled: the fast engine must not skip it silently."""
+    from rdflib import Graph
+
+    shapes = Graph()
+    shapes.parse(data=load_shapes().graph.serialize(format="turtle"), format="turtle")
+    shapes.parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ots: <https://w3id.org/ots-kg/ontology#> .
+        @prefix shapes: <https://w3id.org/ots-kg/shapes#> . @prefix state: <https://w3id.org/ots-kg/id/state/> .
+        shapes:HungaryHosts a sh:NodeShape ; sh:targetClass ots:MinisterialMeeting ;
+            sh:property [ sh:path ots:hostCountry ; sh:hasValue state:hungary ] .""",
+        format="turtle",
+    )
+    graph = load_graph([*core_context, data_dir() / "areas" / "transport.ttl"])
+    report = validate(data=graph, shapes=Shapes(shapes), engine="oxigraph")
+    assert report.engine == "pyshacl-full" and "sh:hasValue" in report.fallback
+    assert any(r.shape.startswith("shapes:HungaryHosts") for r in report.violations)
+
+
+def test_oxigraph_engine_equals_plain_pyshacl_on_the_seeded_error_corpus():
+    sys.path.insert(0, str(ROOT))
+    from rdflib import Graph
+
+    from bench.generate import generate
+
+    text, seeded = generate(2500, errors=15, seed=3)
+    graph = load_graph()
+    graph.parse(data=text, format="turtle")
+
+    def key(r):
+        return (r.severity, r.shape, r.focus, r.path, r.value)
+
+    reference = {key(r) for r in validate(data=graph, engine="pyshacl-full").results}
+    assert len([k for k in reference if k[0] == "Violation"]) >= 10
+    assert {key(r) for r in validate(data=graph, engine="oxigraph").results} == reference
+    assert isinstance(graph, Graph)
+
+
+def test_oxigraph_engine_equals_plain_pyshacl_on_the_mutation_suite(tmp_path):
+    """Every shape-level mistake of the mutation suite at once (syntax and vocabulary
+    mistakes are the loader's and the vocabulary check's, not an engine's)."""
+    from test_mutations import MUTATIONS
+
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder)
+    for m in MUTATIONS:
+        path = folder / m.file
+        text = path.read_text()
+        if m.tool == "validate" and text.count(m.old) == 1:
+            path.write_text(text.replace(m.old, m.new))
+    loaded = read_files([p for p in sorted(folder.rglob("*.ttl"))])
+    good = [p for p in loaded.quads if not any(i.file == p for i in loaded.issues)]
+    graph = load_graph(good)
+
+    def key(r):
+        return (r.severity, r.shape, r.focus, r.path, r.value)
+
+    reference = {key(r) for r in validate(data=graph, engine="pyshacl-full").results}
+    assert len([k for k in reference if k[0] == "Violation"]) >= 5
+    assert {key(r) for r in validate(data=graph, engine="oxigraph").results} == reference
+
+
+def test_check_sources_counts_each_kind_and_locates(tmp_path):
+    from conftest import SOURCES
+
+    if not SOURCES.is_dir():
+        pytest.skip("the source documents are not here")
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder)
+    path = folder / "areas" / "transport.ttl"
+    path.write_text(path.read_text().replace('"2019-04-17"^^xsd:date', '"2019-04-18"^^xsd:date', 1))
+    proc = run_cli("check-sources", "data", "--sources", str(SOURCES), cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "1 date, 1 iri-date" in proc.stdout.splitlines()[-1]
+    assert proc.stdout.startswith("data/areas/transport.ttl:")
