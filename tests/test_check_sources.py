@@ -25,5 +25,6 @@ event:y a ots:Forum ; rdfs:label "Y"@en ; schema:startDate "2022"^^xsd:gYear ;
         "check-sources", "--sources", str(SOURCES), str(ROOT / "data" / "core" / "sources.ttl"), str(snippet)
     )
     assert proc.returncode == 1
-    assert "event/x: date 2022-10-29 is not written in ots-areas-of-cooperation#L216" in proc.stdout
-    assert "#L99999: line 99999 does not exist" in proc.stdout
+    # each problem at the file and line of the fact (the snippet's prefix block comes first)
+    assert f"{snippet}:29: event:x: date 2022-10-29 is not written in ots-areas-of-cooperation#L216" in proc.stdout
+    assert f"{snippet}:32: event:y: cites" in proc.stdout and "#L99999: line 99999 does not exist" in proc.stdout

@@ -84,13 +84,13 @@ def validate(
     from ..render.report import FORMATS, format_error_json
     from ..validation.validate import validate as run
 
-    explicit = ctx.get_parameter_source("engine") is not click.core.ParameterSource.DEFAULT
-    store = (
-        None
-        if changed
-        else open_store_route(store_dir, paths, f"--engine {engine}" if explicit and engine != "oxigraph" else "")
-    )
     try:
+        explicit = ctx.get_parameter_source("engine") is not click.core.ParameterSource.DEFAULT
+        store = (
+            None
+            if changed
+            else open_store_route(store_dir, paths, f"--engine {engine}" if explicit and engine != "oxigraph" else "")
+        )
         if changed:
             if not paths:
                 raise OtsKgError("--changed needs the changed files as PATHS")
@@ -169,8 +169,6 @@ def export(
     labels of the load, so such exports are not byte-stable across loads. graphml and csv
     read the store into a graph (up to 2 M triples).
     """
-    from ..io.export import GRAPH_IRI
-
     if (graph_name or default_graph) and fmt != "trig":
         raise click.UsageError("--graph and --default-graph are for --format trig")
     if graph_name and default_graph:
@@ -199,7 +197,7 @@ def export(
             written = write_neo4j_csv(graph, output)
             click.echo("wrote " + ", ".join(str(p) for p in written), err=True)
         return
-    from ..io.export import serialize
+    from ..io.export import GRAPH_IRI, serialize
 
     write(serialize(graph, fmt, graph_name=None if default_graph else graph_name or str(GRAPH_IRI)), output)
 

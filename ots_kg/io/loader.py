@@ -138,16 +138,15 @@ def _recover(path: Path, text: str, problems: _Problems) -> list[Any]:
     header = ""  # the directives so far, on one line, so error lines stay the file's lines
     for statement in statements(text):
         chunk = text[statement.start : statement.end]
-        if statement.directive or not header:
-            body = "\n" * (statement.line - 1) + chunk
-        elif statement.line > 1:
-            body = header + "\n" * (statement.line - 1) + chunk
-        else:
-            body = header + " " + chunk
+        # the directives so far on one line before the chunk (never padding with the file's
+        # earlier lines: that made recovery quadratic); error lines are shifted back
+        first = 1 if statement.directive or not header else 2
+        body = chunk if first == 1 else header + "\n" + chunk
         try:
             found = _parse_text(body, path)
         except SyntaxError as exc:
-            problems.add(path, *_blame(statement, exc.lineno or statement.line, _syntax_message(exc)))
+            line = statement.line + (exc.lineno - first) if exc.lineno and exc.lineno >= first else statement.line
+            problems.add(path, *_blame(statement, line, _syntax_message(exc)))
             continue
         except ValueError as exc:
             problems.add(path, statement.line, f"cannot parse as Turtle: {exc}")

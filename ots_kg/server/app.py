@@ -123,6 +123,13 @@ class SparqlServer(ThreadingHTTPServer):
         super().server_close()
         self.pool.close()
 
+    def client_gone(self, client_address: Any) -> None:
+        """The one log line for a client that reset or closed its connection mid-answer."""
+        import sys
+
+        who = ":".join(str(part) for part in client_address[:2]) if client_address else "a client"
+        print(f"ots-kg: {who} closed the connection before the answer was sent", file=sys.stderr)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """One log line instead of socketserver's traceback: a client that resets or closes
         its connection mid-answer is routine, not a server failure."""
@@ -131,7 +138,7 @@ class SparqlServer(ThreadingHTTPServer):
         exc = sys.exc_info()[1]
         who = ":".join(str(part) for part in client_address[:2]) if client_address else "a client"
         if isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
-            print(f"ots-kg: {who} closed the connection before the answer was sent", file=sys.stderr)
+            self.client_gone(client_address)
         else:
             print(f"ots-kg: request from {who} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
 
@@ -332,6 +339,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(answer.body)
             except OSError:
                 self.close_connection = True
+                self.server.client_gone(self.client_address)
 
 
 def make_server(source: Any, host: str = "127.0.0.1", port: int = 0, settings: Settings | None = None) -> SparqlServer:

@@ -233,7 +233,9 @@ class RemoteEngine(_Base):
 def results_from_json(data: dict) -> Results:
     """SPARQL 1.1 JSON results as Results (variables in head.vars order)."""
     if "boolean" in data:
-        return Results("ASK", boolean=_boolean(data["boolean"]))
+        if not isinstance(data["boolean"], bool):  # JSON results carry a real boolean; "false" is truthy
+            raise ValueError(f"boolean is not true or false: {data['boolean']!r}")
+        return Results("ASK", boolean=data["boolean"])
     names = data["head"]["vars"]
     bindings = data["results"]["bindings"]
     return Results("SELECT", names, [tuple(from_json(b.get(v)) for v in names) for b in bindings])
