@@ -281,7 +281,9 @@ def test_every_stored_query_example_gives_the_reference_answer(request, engine, 
         (folder / f"{name_of_engine}.json").write_text(json.dumps(column, indent=1, sort_keys=True))
     assert not wrong, f"{name_of_engine} differs from rdflib on: {', '.join(wrong)}"
     if stale:  # an engine that now agrees: the header should go (a warning: some engine bugs come and go)
-        warnings.warn(f"{name_of_engine} now agrees on {', '.join(stale)}: remove their engine-exception header")
+        warnings.warn(
+            f"{name_of_engine} now agrees on {', '.join(stale)}: remove their engine-exception header", stacklevel=2
+        )
 
 
 def test_select_ask_construct_are_typed(engine):
