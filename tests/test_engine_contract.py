@@ -231,13 +231,16 @@ def engine(request, graph) -> Iterator[Engine]:
 
 
 def run_waiting(engine: Engine, query: StoredQuery, values: dict) -> Results:
-    """engine.run, waiting out a restart: Comunica restarts a crashed worker and refuses
-    connections meanwhile (the crash itself is the query's engine-exception)."""
+    """engine.run, waiting out a restart: a Comunica worker sometimes dies mid-answer (a cut-off
+    JSON answer, on different queries from run to run) and refuses connections while it
+    restarts; the query is asked again once it is back."""
     for attempt in range(30):
         try:
             return engine.run(query, values)
         except QueryError as exc:
-            if "connection refused" not in str(exc) or attempt == 29:
+            # a crashed Comunica worker: a cut-off answer, then refused connections while it restarts
+            gone = "connection refused" in str(exc) or "unreadable application/sparql-results" in str(exc)
+            if not gone or attempt == 29:
                 raise
             time.sleep(2)
     raise AssertionError("unreachable")
