@@ -6,13 +6,13 @@ import html
 import re
 import shutil
 import struct
-import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from browser import CHROMIUM, NO_CHROMIUM, chromium
 from conftest import PREFIXES as PREFIXES_TTL
 from conftest import ROOT, SOURCES, run_cli
 from markupsafe import escape
@@ -67,10 +67,10 @@ def ids(site, name: str) -> set[str]:
     return site[2][name].ids
 
 
-def test_builds_in_seconds(site):
+def test_builds_every_page(site):
+    """How long it takes is for bench/; here only that every page it reports was written."""
     _, report, pages = site
     assert report.pages == len(pages) > 500
-    assert report.seconds < 60, f"docs took {report.seconds:.1f} s"
 
 
 def test_every_class_and_property_has_a_section(site):
@@ -270,32 +270,12 @@ def literal(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-NO_CHROMIUM = "chromium not installed (apt-get install chromium)"
-
-
-@pytest.mark.skipif(shutil.which("chromium") is None, reason=NO_CHROMIUM)
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_chromium_renders_index(site, tmp_path):
     out = site[0]
     shot = tmp_path / "index.png"
-    profile = tmp_path / "profile"
-    proc = subprocess.run(
-        [
-            "chromium",
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            f"--screenshot={shot}",
-            "--window-size=1280,900",
-            (out / "index.html").resolve().as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
+    proc = chromium(
+        tmp_path / "profile", (out / "index.html").resolve().as_uri(), f"--screenshot={shot}", "--window-size=1280,900"
     )
     assert shot.is_file(), proc.stderr[-2000:]
     data = shot.read_bytes()
