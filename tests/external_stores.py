@@ -12,6 +12,7 @@ directory, and is stopped when the `with` block ends:
 
 Standard library only (no ots_kg import), so these helpers do not move with the package.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,10 +34,20 @@ NODE_DIR = HERE / "node"
 COMUNICA_BIN = NODE_DIR / "node_modules" / "@comunica" / "query-sparql-file" / "bin" / "http.js"
 LOOPBACK_JS = NODE_DIR / "loopback.cjs"
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
-VIRTUOSO_USER = "dba"          # a fresh Virtuoso database has dba/dba
+VIRTUOSO_USER = "dba"  # a fresh Virtuoso database has dba/dba
 VIRTUOSO_PASSWORD = "dba"
 ASK = "ASK {}"
 START_SECONDS = 240.0  # a loaded 2-core machine: Comunica parses the whole file before it answers
+# Comunica's endpoint kills its worker when a query runs past `-t` seconds (default 60): the answer
+# being written is cut off ("!TIMEDOUT!" appended), and connections are refused until a new worker
+# has parsed the file again. It also starts that timer for a query it rejects (HTTP 400) and never
+# stops it, so the kill can hit a later query. Stored queries take up to ~30 s on an idle 2-core
+# machine and several times that under load, so the timer is set far above the client's timeout:
+# a slow query then ends as the client's clear "no answer within the time limit", never as a
+# worker killed mid-answer. (A worker that dies of an uncaught exception is a Comunica bug; the
+# tests read it from the log: ComunicaHandle.worker_deaths.)
+COMUNICA_QUERY_SECONDS = 3600
+COMUNICA_CLIENT_SECONDS = 600.0  # for RemoteEngine(timeout=...): below COMUNICA_QUERY_SECONDS
 
 
 def in_ci() -> bool:
@@ -95,6 +106,7 @@ def _stop(proc: subprocess.Popen, seconds: float = 30.0) -> None:
 
 # --------------------------------------------------------------------------- Virtuoso
 
+
 def virtuoso_binary() -> str | None:
     return shutil.which("virtuoso-t")
 
@@ -140,20 +152,26 @@ def virtuoso_ini(template: str, directory: Path, sql_port: int, http_port: int) 
     """The packaged virtuoso.ini with every file under `directory` and both ports on 127.0.0.1."""
     settings = {
         "Database": {
-            "DatabaseFile": directory / "virtuoso.db", "ErrorLogFile": directory / "virtuoso.log",
-            "LockFile": directory / "virtuoso.lck", "TransactionFile": directory / "virtuoso.trx",
+            "DatabaseFile": directory / "virtuoso.db",
+            "ErrorLogFile": directory / "virtuoso.log",
+            "LockFile": directory / "virtuoso.lck",
+            "TransactionFile": directory / "virtuoso.trx",
             "xa_persistent_file": directory / "virtuoso.pxa",
         },
         "TempDatabase": {
-            "DatabaseFile": directory / "virtuoso-temp.db", "TransactionFile": directory / "virtuoso-temp.trx",
+            "DatabaseFile": directory / "virtuoso-temp.db",
+            "TransactionFile": directory / "virtuoso-temp.trx",
         },
         "Parameters": {
-            "ServerPort": f"127.0.0.1:{sql_port}", "DirsAllowed": f"., {directory}",
+            "ServerPort": f"127.0.0.1:{sql_port}",
+            "DirsAllowed": f"., {directory}",
             "CheckpointInterval": "0",
-            "NumberOfBuffers": "10000", "MaxDirtyBuffers": "6000",
+            "NumberOfBuffers": "10000",
+            "MaxDirtyBuffers": "6000",
         },
         "HTTPServer": {
-            "ServerPort": f"127.0.0.1:{http_port}", "ServerRoot": directory / "vsp",
+            "ServerPort": f"127.0.0.1:{http_port}",
+            "ServerRoot": directory / "vsp",
         },
         "URIQA": {"DefaultHost": f"127.0.0.1:{http_port}"},
         "SPARQL": {"ResultSetMaxRows": "1000000"},
@@ -193,9 +211,14 @@ def virtuoso_store(tmp_dir: str | os.PathLike):
     started = time.monotonic()
     console = directory / "console.log"
     with open(console, "wb") as out:
-        proc = subprocess.Popen([why, "+foreground", "+configfile", str(ini)], cwd=directory,
-                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [why, "+foreground", "+configfile", str(ini)],
+            cwd=directory,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     handle = VirtuosoHandle(f"http://127.0.0.1:{http_port}", sql_port, directory, proc)
     try:
         _wait_for_sparql(handle.query_url, proc, directory / "virtuoso.log", START_SECONDS)
@@ -206,6 +229,7 @@ def virtuoso_store(tmp_dir: str | os.PathLike):
 
 
 # --------------------------------------------------------------------------- Comunica
+
 
 def comunica_available() -> tuple[bool, str]:
     node = shutil.which("node")
@@ -229,6 +253,15 @@ class ComunicaHandle:
         application/json is a non-standard bindings array)."""
         return self.base_url + "/sparql"
 
+    def worker_deaths(self) -> list[str]:
+        """Log lines where a worker died (uncaught exception, timeout, crash) since the start."""
+        try:
+            text = self.log_file.read_text(errors="replace")
+        except OSError:
+            return []
+        marks = ("due to uncaught exception", "timed out for query", "died with", "forcefully killed")
+        return [line.strip() for line in text.splitlines() if any(mark in line for mark in marks)]
+
     def stop(self) -> None:
         _stop(self.proc)
 
@@ -250,9 +283,15 @@ def comunica_store(data_file: str | os.PathLike, tmp_dir: str | os.PathLike):
     log = directory / "comunica.log"
     started = time.monotonic()
     with open(log, "wb") as out:
-        proc = subprocess.Popen([why, str(COMUNICA_BIN), str(data), "-p", str(port), "-t", "120"],
-                                cwd=directory, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [why, str(COMUNICA_BIN), str(data), "-p", str(port), "-t", str(COMUNICA_QUERY_SECONDS), "--workers", "1"],
+            cwd=directory,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     handle = ComunicaHandle(f"http://127.0.0.1:{port}", proc, log)
     try:
         _wait_for_sparql(handle.query_url, proc, log, START_SECONDS)
