@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..progress import Progress
 from .common import STORE
 
 EPILOG = "Exit codes: 0 ok, 2 usage or input error (e.g. an unknown area or an unwritable file)."
@@ -24,10 +25,14 @@ def _output(default: str):
     )
 
 
-def _load(paths: tuple[Path, ...], store_dir: Path | None = None):
+def _load(paths: tuple[Path, ...], store_dir: Path | None, shown: Progress):
+    """The graph to draw, naming the steps on the progress line."""
     from .common import load_graph_route
 
-    return load_graph_route(store_dir, paths)
+    shown.step("loading the graph")
+    graph = load_graph_route(store_dir, paths)
+    shown.step("drawing")
+    return graph
 
 
 @click.group(epilog=EPILOG)
@@ -64,9 +69,12 @@ def attendance(paths: tuple[Path, ...], output: Path) -> None:
     from ..sparql.catalogue import find_query
     from ..sparql.engines import open_engine
 
-    results = open_engine("oxigraph", paths=list(paths) or None).run(find_query("representation-level"))
-    rows = [{v: t.value for v, t in zip(results.vars, row, strict=True) if t is not None} for row in results.rows]
-    data = draw(rows, output)
+    with Progress("plot attendance") as shown:
+        shown.step("querying")
+        results = open_engine("oxigraph", paths=list(paths) or None).run(find_query("representation-level"))
+        rows = [{v: t.value for v, t in zip(results.vars, row, strict=True) if t is not None} for row in results.rows]
+        shown.step("drawing")
+        data = draw(rows, output)
     click.echo(f"{output}: {len(data.states)} states x {len(data.summits)} summits, {len(data.cells)} cells")
 
 
@@ -103,7 +111,8 @@ def timeline(
     """
     from ..render.charts import timeline as draw
 
-    data = draw(_load(paths, store_dir), output, areas, year_from, year_to)
+    with Progress("plot timeline") as shown:
+        data = draw(_load(paths, store_dir, shown), output, areas, year_from, year_to)
     click.echo(f"{output}: {data.events} events in {len(data.totals)} years, {len(data.areas)} areas")
 
 
@@ -124,7 +133,8 @@ def series(paths: tuple[Path, ...], output: Path, store_dir: Path | None) -> Non
     """
     from ..render.charts import series as draw
 
-    data = draw(_load(paths, store_dir), output)
+    with Progress("plot series") as shown:
+        data = draw(_load(paths, store_dir, shown), output)
     meetings = sum(len(m) for m in data.meetings.values())
     click.echo(f"{output}: {len(data.meetings)} series, {meetings} meetings")
 
@@ -158,7 +168,8 @@ def network(
     """
     from ..render.charts import network as draw
 
-    net = draw(_load(paths, store_dir), output, focus, depth, with_areas)
+    with Progress("plot network") as shown:
+        net = draw(_load(paths, store_dir, shown), output, focus, depth, with_areas)
     click.echo(f"{output}: {net.number_of_nodes()} nodes, {net.number_of_edges()} links")
 
 
@@ -193,7 +204,8 @@ def docs(paths: tuple[Path, ...], output: Path, sources: Path | None) -> None:
     """
     from ..render.site import build
 
-    report = build(output, list(paths) or None, sources=sources)
+    with Progress("docs") as shown:
+        report = build(output, list(paths) or None, sources=sources, progress=shown.step)
     click.echo(
         f"docs: {report.pages} pages and {len(report.charts)} charts in {output} "
         f"({report.seconds:.1f} s); open {output / 'index.html'}"
