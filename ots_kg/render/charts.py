@@ -25,6 +25,7 @@ from ..model.formats import CHART_SUFFIXES as FORMATS
 from ..model.graph import Classifier, compact, events, expand, label
 from ..model.kinds import AFFILIATED_COLOUR, BY_NAME
 from ..model.vocab import ORG, OTS, PREFIXES, SCHEMA
+from .labels import Spot, place, text_boxes
 
 
 def _pyplot():
@@ -404,6 +405,8 @@ class SeriesChart:
     meetings: dict[str, list[Meeting]]
     labels: dict[str, str] = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)  # phrases shared by many labels, left out
+    label_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)  # drawn, in pixels
+    unlabelled: list[str] = field(default_factory=list)  # meeting labels that fit nowhere (none expected)
 
 
 def fractional_year(value: str) -> float:
@@ -461,6 +464,25 @@ def series_data(graph: Graph) -> SeriesChart:
     return SeriesChart({s: out[s] for s in order}, {s: labels[s] for s in order}, dropped)
 
 
+ROW_INCHES = 0.6  # a row holds two tiers of labels above and below its line
+# Where a meeting's "ordinal place" label may go, in order: beside the marker above or
+# below, then a second tier, then shifted sideways (those with a leader line).
+_SIDEWAYS = (
+    (-4, "left"),
+    (4, "right"),
+    *((d * k, "left" if k > 0 else "right") for d in (10, 22, 34, 46, 58, 70) for k in (1, -1)),
+)
+SERIES_SPOTS = [
+    *(Spot(dx, dy, ha, va) for dy, va in ((4, "bottom"), (-5, "top")) for dx, ha in _SIDEWAYS[:2]),
+    *(
+        Spot(dx, dy, ha, va, leader=True)
+        for tiers in (((12.5, "bottom"), (-13.5, "top"), (4, "bottom"), (-5, "top")), ((21, "bottom"), (-22, "top")))
+        for dx, ha in _SIDEWAYS
+        for dy, va in tiers
+    ),
+]
+
+
 class _Squeeze:
     """Fractional years -> x positions with long empty stretches squeezed to one year."""
 
@@ -490,14 +512,15 @@ def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
 
     rows = list(data.meetings)
     squeeze = _Squeeze([m.x for ms in data.meetings.values() for m in ms])
-    height = 1.5 + 0.5 * max(len(rows), 1)
-    fig, ax = plt.subplots(figsize=(15, height))
+    height = 1.5 + ROW_INCHES * max(len(rows), 1)
+    fig, ax = plt.subplots(figsize=(15, height), dpi=150)  # placed at the dpi it is saved with
     fig.subplots_adjust(left=0.2, right=0.98, top=1 - 1.0 / height, bottom=0.7 / height)
     ticks, tick_labels = squeeze.ticks()
-    lo, hi = ticks[0] - 0.3, ticks[-1] + 0.6
+    lo, hi = ticks[0] - 0.3, ticks[-1] + 1.0
     ax.set_xlim(lo, hi)
-    points = ax.get_position().width * fig.get_figwidth() * 72
-    per_point = (hi - lo) / points
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    anchors: list[tuple[float, float]] = []
+    texts: list[str] = []
     colour = "#1f5f99"
     for a, b in squeeze.slots:
         if a != b:
@@ -508,7 +531,6 @@ def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
         if i % 2 == 0:
             ax.axhspan(y - 0.5, y + 0.5, color="#f3f5f8", zorder=0, linewidth=0)
         ax.plot([squeeze(meetings[0].x), squeeze(meetings[-1].x)], [y, y], color="#b8c4d0", linewidth=1, zorder=1)
-        ends = {"above": float("-inf"), "below": float("-inf")}
         for m in meetings:
             x = squeeze(m.x)
             ax.plot(
@@ -523,28 +545,23 @@ def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
                 zorder=3,
             )
             text = " ".join(t for t in (str(m.ordinal) if m.ordinal else "", m.place or "") if t)
-            start = x - 4 * per_point
-            level = next((lv for lv in ("above", "below") if start > ends[lv]), None)
-            if level is None:  # no room either side: the ordinal alone, where it overlaps least
-                level = min(ends, key=ends.get)
-                text = str(m.ordinal) if m.ordinal else ""
-            if not text:
-                continue
-            ends[level] = start + (len(text) * 3.5 + 4) * per_point
-            ax.annotate(
-                text,
-                (x, y),
-                xytext=(-4, 5 if level == "above" else -6),
-                textcoords="offset points",
-                fontsize=6.3,
-                ha="left",
-                va="bottom" if level == "above" else "top",
-                color="#333333",
-                zorder=4,
-            )
+            if text:
+                anchors.append((x, y))
+                texts.append(text)
+    placed = place(
+        ax,
+        anchors,
+        texts,
+        SERIES_SPOTS,
+        obstacles=[(squeeze(m.x), len(rows) - 1 - i, 4.5) for i, k in enumerate(rows) for m in data.meetings[k]],
+        fontsize=6.3,
+        color="#333333",
+        zorder=4,
+    )
+    data.label_boxes = text_boxes(placed.texts)
+    data.unlabelled = [texts[i] for i in placed.unplaced]
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([data.labels[k] for k in reversed(rows)], fontsize=7.5)
-    ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xticks(ticks, tick_labels)
     ax.tick_params(axis="x", labelsize=8, labeltop=True, top=True)
     ax.grid(axis="x", color="#e2e2e2", linewidth=0.6)
