@@ -1,6 +1,7 @@
 """The served page in Debian's chromium, at desktop and phone widths: a searchable query list,
 parameter boxes that fit their values, and an edited stored query that keeps the parameters
-its text still uses bound and says which can no longer be bound. Screenshots go to artifacts/ (looked at when the page changes)."""
+its text still uses bound and says which can no longer be bound. Screenshots go to
+artifacts/ (looked at when the page changes)."""
 
 from __future__ import annotations
 
@@ -116,13 +117,13 @@ def test_screenshots_at_desktop_and_phone_width(served, tmp_path, name):
             "p.event": "event:2022-11-11-summit-9",
             "filter": "event",
             "query": "SELECT * WHERE { ?d ots:signedAt ?_event } LIMIT 50",
+            "run": "1",
         },
         "dropped": {
             "stored": "events-in-area",
             "p.area": "area:transport",
             "p.year": "2022",
             "query": "SELECT ?event WHERE { ?event ots:area ?_area } LIMIT 50",
-            "run": "1",
             "run": "1",
         },
     }.items():

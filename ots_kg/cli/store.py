@@ -51,7 +51,6 @@ def push(
     """
     from ..io.loader import load_graph
     from ..io.push import push as run
-
     from ..progress import Progress
 
     graph = load_graph(list(paths) or None)

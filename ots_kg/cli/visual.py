@@ -141,9 +141,23 @@ def series(paths: tuple[Path, ...], output: Path, store_dir: Path | None) -> Non
 
 @plot.command(epilog=EPILOG)
 @_PATHS
-@_output("network.png")
-@click.option("--focus", metavar="IRI", help="Only the neighbourhood of this entity, e.g. inst:secretariat.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default="network.png",
+    show_default=True,
+    help="Chart file: .png, .svg, or .html for an interactive page (hover, drag, zoom; works offline).",
+)
+@click.option(
+    "--focus",
+    metavar="IRI",
+    default="inst:ots",
+    show_default=True,
+    help="The entity at the centre: only what lies within --depth links of it.",
+)
 @click.option("--depth", type=int, default=1, show_default=True, help="Links from the focus to include.")
+@click.option("--all", "whole", is_flag=True, help="The whole network instead of one entity's neighbourhood.")
 @click.option(
     "--areas/--no-areas",
     "with_areas",
@@ -153,23 +167,34 @@ def series(paths: tuple[Path, ...], output: Path, store_dir: Path | None) -> Non
 )
 @STORE
 def network(
-    paths: tuple[Path, ...], output: Path, focus: str | None, depth: int, with_areas: bool, store_dir: Path | None
+    paths: tuple[Path, ...],
+    output: Path,
+    focus: str,
+    depth: int,
+    whole: bool,
+    with_areas: bool,
+    store_dir: Path | None,
 ) -> None:
-    """The institutional network: states, the OTS and its organs, organisations, mechanisms.
+    """The institutional network around one entity (default: the OTS itself, 1 link deep).
 
     Links: org:unitOf/hasUnit, org:linkedTo, memberships (org:member with the role),
     ots:ofState, ots:coordinatedBy, schema:organizer, ots:hostedBy, ots:partOfMechanism.
-    Colours tell the kind of node; unconnected nodes are left out.
+    Colours (Okabe-Ito, colour-blind safe) tell the kind of node; member states are filled
+    circles, observer states hollow squares with dashed membership links; labels are placed
+    where they overlap nothing. --all draws every connected node (labels only for the main
+    ones). An .html output is one self-contained page: hover a node to see its links.
 
     \b
     Examples:
       ots-kg plot network -o network.svg
       ots-kg plot network --focus state:hungary --depth 2 -o hungary.png
+      ots-kg plot network --focus inst:secretariat --depth 2 -o secretariat.html
+      ots-kg plot network --all -o everything.png
     """
     from ..render.charts import network as draw
 
     with Progress("plot network") as shown:
-        net = draw(_load(paths, store_dir, shown), output, focus, depth, with_areas)
+        net = draw(_load(paths, store_dir, shown), output, None if whole else focus, depth, with_areas)
     click.echo(f"{output}: {net.number_of_nodes()} nodes, {net.number_of_edges()} links")
 
 

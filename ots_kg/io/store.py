@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from .. import __version__
-from ..errors import LoadError
 from .. import progress as terminal
+from ..errors import LoadError
 from .files import PathLike, input_files
 
 STORE_FORMAT = "1"
