@@ -4,6 +4,8 @@ labels that do not overlap, members and observers apart, and a self-contained HT
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import networkx as nx
 import pytest
@@ -73,3 +75,26 @@ def test_cli_network_html_by_suffix(tmp_path):
     assert (tmp_path / "n.html").read_text(encoding="utf-8").startswith("<!doctype html>")
     proc = run_cli("plot", "network", "-o", str(tmp_path / "n.gif"))
     assert proc.returncode == 2 and "use .png, .svg or .html" in proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium not installed (apt-get install chromium)")
+def test_html_view_runs_offline_in_chromium(graph, tmp_path):
+    page = tmp_path / "n.html"
+    net = charts.network(graph, page)
+    dom = subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    drawn = re.findall(r'<line class="edge[^"]*"[^>]* x1="[-\d.]+" y1="[-\d.]+" x2="[-\d.]+" y2="[-\d.]+"', dom)
+    assert len(drawn) == net.number_of_edges()  # the script ran and drew every link
