@@ -49,4 +49,7 @@ def test_a_value_for_a_parameter_the_edit_dropped_is_refused(served):
     text = find_query("events-in-area").text.replace("BIND (STR(?_year) AS ?year)", "")
     with pytest.raises(urllib.error.HTTPError) as caught:
         rows(served, stored="events-in-area", query=text, **BOUND)
-    assert caught.value.code == 400 and b"unknown parameter 'year'" in caught.value.read()
+    assert (
+        caught.value.code == 400
+        and b"unknown parameter 'year' for the edited text of events-in-area (parameters: area)" in caught.value.read()
+    )

@@ -236,7 +236,8 @@ def edited(query: StoredQuery, text: str) -> StoredQuery:
     from .text import blank_out
 
     used = set(re.findall(r"[?$]_([A-Za-z][A-Za-z0-9_]*)\b", blank_out(text)))
-    return replace(query, text=text, params=tuple(p for p in query.params if p.name in used))
+    kept = tuple(p for p in query.params if p.name in used)
+    return replace(query, name=f"the edited text of {query.name}", text=text, params=kept)
 
 
 def bind_values(query: StoredQuery, values: Mapping[str, str]) -> dict[str, Term]:
