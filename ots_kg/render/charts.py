@@ -521,6 +521,7 @@ def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
     ax.set_ylim(-0.6, len(rows) - 0.4)
     anchors: list[tuple[float, float]] = []
     texts: list[str] = []
+    markers: dict[tuple[bool, bool], list[tuple[float, float]]] = defaultdict(list)
     colour = "#1f5f99"
     for a, b in squeeze.slots:
         if a != b:
@@ -533,21 +534,23 @@ def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
         ax.plot([squeeze(meetings[0].x), squeeze(meetings[-1].x)], [y, y], color="#b8c4d0", linewidth=1, zorder=1)
         for m in meetings:
             x = squeeze(m.x)
-            ax.plot(
-                x,
-                y,
-                marker="D" if m.special else "o",
-                markersize=6.5 if m.special else 7,
-                markerfacecolor="white" if m.planned else colour,
-                markeredgecolor=colour,
-                markeredgewidth=1.4,
-                linestyle="none",
-                zorder=3,
-            )
+            markers[(m.special, m.planned)].append((x, y))
             text = " ".join(t for t in (str(m.ordinal) if m.ordinal else "", m.place or "") if t)
             if text:
                 anchors.append((x, y))
                 texts.append(text)
+    for (special, planned), points in sorted(markers.items()):  # one artist per marker style: fast to save
+        ax.plot(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            marker="D" if special else "o",
+            markersize=6.5 if special else 7,
+            markerfacecolor="white" if planned else colour,
+            markeredgecolor=colour,
+            markeredgewidth=1.4,
+            linestyle="none",
+            zorder=3,
+        )
     placed = place(
         ax,
         anchors,
