@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from servers import oxigraph_binary, oxigraph_server
 
 from ots_kg.progress import Progress
 
@@ -78,6 +80,17 @@ def test_docs_names_its_steps_on_a_terminal(tmp_path: Path) -> None:
     assert code == 0, out
     assert "ots-kg: docs: entity pages 1 of" in out
     assert "ots-kg: docs: charts" in out
+
+
+@pytest.mark.skipif(oxigraph_binary() is None, reason="oxigraph server binary not installed")
+def test_push_counts_triples_on_a_terminal(tmp_path: Path) -> None:
+    with oxigraph_server(tmp_path / "db") as base:
+        code, out = _run_on_terminal(
+            ["push", "--endpoint", base + "/store", "--replace", "--batch-size", "2000"], _env()
+        )
+    assert code == 0, out
+    assert re.search(r"ots-kg: pushing  \d+ of \d+ triples \(\d+%\)", out), out[-500:]
+    assert "\r\x1b[Kpushed " in out  # the line is erased, the summary takes its place
 
 
 def test_counter_line_reads_done_of_total() -> None:
