@@ -1,6 +1,7 @@
 """The served page in Debian's chromium, at desktop and phone widths: a searchable query list,
-parameter boxes that fit their values, and an edited stored query that says its parameters
-are no longer bound. Screenshots go to artifacts/ (looked at when the page changes)."""
+parameter boxes that fit their values, and an edited stored query that keeps the parameters
+its text still uses bound and says which can no longer be bound. Screenshots go to
+artifacts/ (looked at when the page changes)."""
 
 from __future__ import annotations
 
@@ -56,17 +57,46 @@ def test_stored_query_with_parameters_runs_bound(served, tmp_path):
     assert 'id="unbound" role="alert"></div>' in dom  # nothing to warn about
 
 
-def test_edited_stored_query_says_its_parameters_are_unbound(served, tmp_path):
+def _rows(served, **params: str) -> int:
+    """Rows the endpoint answers (JSON), to compare the page against."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(served + "/sparql?" + urlencode({**params, "format": "json"}), timeout=60) as answer:
+        return len(json.load(answer)["results"]["bindings"])
+
+
+def test_edited_stored_query_keeps_its_parameters_bound(served, tmp_path):
     from ots_kg.sparql.catalogue import catalogue
 
+    bound = {"p.area": "area:transport", "p.year": "2022"}
+    expected = _rows(served, stored="events-in-area", **bound)
+    assert (
+        0
+        < expected
+        < 50
+        == _rows(served, query=catalogue()["events-in-area"].text.replace("?_area", "?a") + " LIMIT 50")
+    )
     text = catalogue()["events-in-area"].text + "\nLIMIT 50"
-    url = page(served, stored="events-in-area", **{"p.area": "area:transport"}, query=text, run="1")
-    dom = chromium(tmp_path, url, "--dump-dom")
-    assert 'id="unbound" role="alert" class="show"' in dom
-    assert "its parameters are no longer bound" in dom and "<code>?_area</code>, <code>?_year</code>" in dom
-    assert "(edited text, parameters not bound)" in dom
-    assert 'id="restore"' in dom
-    assert re.search(r'<input id="p\.area"[^>]*disabled', dom)
+    dom = chromium(tmp_path, page(served, stored="events-in-area", **bound, query=text, run="1"), "--dump-dom")
+    assert re.search(rf">{expected} rows? in \d+ ms<", dom), re.findall(r'id="status"[^<]*<', dom)
+    note = re.search(r'id="unbound" role="alert" class="show">(.*?)</div>', dom)  # says what still applies
+    assert note and "<code>?_area</code>, <code>?_year</code> are still bound" in note[1]
+    assert "no longer" not in note[1]
+    assert not re.search(r'<input id="p\.(area|year)"[^>]*disabled', dom)
+
+
+def test_edit_that_drops_a_parameter_says_it_is_no_longer_bound(served, tmp_path):
+    from ots_kg.sparql.catalogue import catalogue
+
+    bound = {"p.area": "area:transport", "p.year": "2022"}
+    text = catalogue()["events-in-area"].text.replace("BIND (STR(?_year) AS ?year)", "")
+    expected = _rows(served, stored="events-in-area", **{"p.area": "area:transport"})
+    dom = chromium(tmp_path, page(served, stored="events-in-area", **bound, query=text, run="1"), "--dump-dom")
+    assert 'class="show lost"' in dom
+    assert "<code>?_area</code> is still bound" in dom and "<code>?_year</code> can no longer be bound" in dom
+    assert re.search(rf">{expected} rows in \d+ ms \(edited text; not bound: year\)<", dom)
+    assert re.search(r'<input id="p\.year"[^>]*disabled', dom) and 'id="restore"' in dom
 
 
 def test_query_list_is_searchable(served, tmp_path):
@@ -87,6 +117,13 @@ def test_screenshots_at_desktop_and_phone_width(served, tmp_path, name):
             "p.event": "event:2022-11-11-summit-9",
             "filter": "event",
             "query": "SELECT * WHERE { ?d ots:signedAt ?_event } LIMIT 50",
+            "run": "1",
+        },
+        "dropped": {
+            "stored": "events-in-area",
+            "p.area": "area:transport",
+            "p.year": "2022",
+            "query": "SELECT ?event WHERE { ?event ots:area ?_area } LIMIT 50",
             "run": "1",
         },
     }.items():

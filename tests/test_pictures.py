@@ -113,3 +113,29 @@ def test_network_styles_members_and_observers_apart(graph, tmp_path):
     charts.network(graph, svg, focus="inst:ots")
     text = svg.read_text()
     assert "member state" in text and "observer state" in text
+
+
+def test_series_labels_keep_every_city_and_do_not_overlap(graph, tmp_path):
+    from ots_kg.render.labels import overlapping
+
+    data = charts.series(graph, tmp_path / "series.png")
+    labelled = [m for ms in data.meetings.values() for m in ms if m.ordinal or m.place]
+    assert data.unlabelled == []  # crowded meetings keep their place too
+    assert len(data.label_boxes) == len(labelled)
+    assert overlapping(data.label_boxes) == []  # boxes as matplotlib's renderer measures them
+
+
+def test_label_placement_never_stacks_labels_on_one_spot():
+    from ots_kg.render.charts import _pyplot
+    from ots_kg.render.labels import around, overlapping, place, text_boxes
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    anchors = [(5.0, 5.0)] * 12 + [(5.2, 5.1)] * 12  # 24 labels fighting for one place
+    placed = place(ax, anchors, [f"label number {i}" for i in range(24)], around(4), fontsize=8)
+    boxes = text_boxes(placed.texts)
+    plt.close(fig)
+    assert len(placed.texts) + len(placed.unplaced) == 24 and len(placed.texts) >= 8
+    assert overlapping(boxes) == []

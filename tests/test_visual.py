@@ -158,7 +158,7 @@ def test_fractional_year_puts_imprecise_dates_mid_period():
 
 def test_network_edges_are_the_graph_links(graph, tmp_path):
     out = tmp_path / "network.png"
-    net = plot.network(graph, out)
+    net = plot.network(graph, out, focus=None)  # the whole network
     assert_png(out, 1200, 900)
     coordinated = select(graph, "SELECT ?m ?o WHERE { ?m ots:coordinatedBy ?o }")
     assert len(coordinated) > 20

@@ -24,7 +24,8 @@ from .visual import docs, plot
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ots-kg")
-def cli() -> None:
+@click.option("--quiet", is_flag=True, help="No progress lines on stderr (they show only on a terminal, never in CI).")
+def cli(quiet: bool) -> None:
     """The knowledge graph of the Organization of Turkic States.
 
     Validate it, query it with stored or ad-hoc SPARQL, export it, count it. Every command
@@ -39,6 +40,10 @@ def cli() -> None:
       ots-kg query series-timeline -p series=mech:transport-ministers
       ots-kg export --format nt -o ots.nt  # the whole graph, byte-stable
     """
+    if quiet:
+        from ..progress import silence
+
+        silence()
 
 
 for command in (validate, find, queries, query, export, stats, push, serve, check_sources_cmd, plot, docs):

@@ -11,6 +11,7 @@ import click
 from ..errors import OtsKgError
 from ..model.formats import EXPORT_FORMATS, LISTING_FORMATS, REPORT_FORMATS
 from ..model.prefixes import compact_iri
+from ..progress import Progress
 from ..validation import ENGINES as VALIDATION_ENGINES
 from .common import EPILOG, PATHS, STORE, load_graph_route, open_store_route, write
 
@@ -91,14 +92,16 @@ def validate(
             if changed
             else open_store_route(store_dir, paths, f"--engine {engine}" if explicit and engine != "oxigraph" else "")
         )
-        if changed:
-            if not paths:
-                raise OtsKgError("--changed needs the changed files as PATHS")
-            report = run(list(context) or None, engine=engine, changed=list(paths))
-        elif store is not None:
-            report = run(store=store, engine="oxigraph")
-        else:
-            report = run(list(paths) or None, engine=engine)
+        with Progress("validating") as shown:
+            shown.step(f"loading and checking ({engine})")
+            if changed:
+                if not paths:
+                    raise OtsKgError("--changed needs the changed files as PATHS")
+                report = run(list(context) or None, engine=engine, changed=list(paths))
+            elif store is not None:
+                report = run(store=store, engine="oxigraph")
+            else:
+                report = run(list(paths) or None, engine=engine)
     except OtsKgError as exc:
         if fmt == "json":
             click.echo(format_error_json(str(exc)))

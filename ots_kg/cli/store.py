@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -52,9 +51,10 @@ def push(
     """
     from ..io.loader import load_graph
     from ..io.push import push as run
+    from ..progress import Progress
 
     graph = load_graph(list(paths) or None)
-    with click.progressbar(length=len(graph), label="pushing", file=sys.stderr) as bar:
+    with Progress("pushing", len(graph), unit="triples") as bar:
         report = run(
             graph,
             endpoint,
@@ -64,7 +64,7 @@ def push(
             timeout=timeout,
             user=user,
             password=password,
-            on_batch=bar.update,
+            on_batch=bar.advance,
         )
     click.echo(f"pushed {report.sent} triples in {report.batches} batches; store holds {report.in_store}")
 

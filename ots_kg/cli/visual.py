@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..progress import Progress
 from .common import STORE
 
 EPILOG = "Exit codes: 0 ok, 2 usage or input error (e.g. an unknown area or an unwritable file)."
@@ -24,10 +25,14 @@ def _output(default: str):
     )
 
 
-def _load(paths: tuple[Path, ...], store_dir: Path | None = None):
+def _load(paths: tuple[Path, ...], store_dir: Path | None, shown: Progress):
+    """The graph to draw, naming the steps on the progress line."""
     from .common import load_graph_route
 
-    return load_graph_route(store_dir, paths)
+    shown.step("loading the graph")
+    graph = load_graph_route(store_dir, paths)
+    shown.step("drawing")
+    return graph
 
 
 @click.group(epilog=EPILOG)
@@ -64,9 +69,12 @@ def attendance(paths: tuple[Path, ...], output: Path) -> None:
     from ..sparql.catalogue import find_query
     from ..sparql.engines import open_engine
 
-    results = open_engine("oxigraph", paths=list(paths) or None).run(find_query("representation-level"))
-    rows = [{v: t.value for v, t in zip(results.vars, row, strict=True) if t is not None} for row in results.rows]
-    data = draw(rows, output)
+    with Progress("plot attendance") as shown:
+        shown.step("querying")
+        results = open_engine("oxigraph", paths=list(paths) or None).run(find_query("representation-level"))
+        rows = [{v: t.value for v, t in zip(results.vars, row, strict=True) if t is not None} for row in results.rows]
+        shown.step("drawing")
+        data = draw(rows, output)
     click.echo(f"{output}: {len(data.states)} states x {len(data.summits)} summits, {len(data.cells)} cells")
 
 
@@ -103,7 +111,8 @@ def timeline(
     """
     from ..render.charts import timeline as draw
 
-    data = draw(_load(paths, store_dir), output, areas, year_from, year_to)
+    with Progress("plot timeline") as shown:
+        data = draw(_load(paths, store_dir, shown), output, areas, year_from, year_to)
     click.echo(f"{output}: {data.events} events in {len(data.totals)} years, {len(data.areas)} areas")
 
 
@@ -124,16 +133,31 @@ def series(paths: tuple[Path, ...], output: Path, store_dir: Path | None) -> Non
     """
     from ..render.charts import series as draw
 
-    data = draw(_load(paths, store_dir), output)
+    with Progress("plot series") as shown:
+        data = draw(_load(paths, store_dir, shown), output)
     meetings = sum(len(m) for m in data.meetings.values())
     click.echo(f"{output}: {len(data.meetings)} series, {meetings} meetings")
 
 
 @plot.command(epilog=EPILOG)
 @_PATHS
-@_output("network.png")
-@click.option("--focus", metavar="IRI", help="Only the neighbourhood of this entity, e.g. inst:secretariat.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default="network.png",
+    show_default=True,
+    help="Chart file: .png, .svg, or .html for an interactive page (hover, drag, zoom; works offline).",
+)
+@click.option(
+    "--focus",
+    metavar="IRI",
+    default="inst:ots",
+    show_default=True,
+    help="The entity at the centre: only what lies within --depth links of it.",
+)
 @click.option("--depth", type=int, default=1, show_default=True, help="Links from the focus to include.")
+@click.option("--all", "whole", is_flag=True, help="The whole network instead of one entity's neighbourhood.")
 @click.option(
     "--areas/--no-areas",
     "with_areas",
@@ -143,22 +167,34 @@ def series(paths: tuple[Path, ...], output: Path, store_dir: Path | None) -> Non
 )
 @STORE
 def network(
-    paths: tuple[Path, ...], output: Path, focus: str | None, depth: int, with_areas: bool, store_dir: Path | None
+    paths: tuple[Path, ...],
+    output: Path,
+    focus: str,
+    depth: int,
+    whole: bool,
+    with_areas: bool,
+    store_dir: Path | None,
 ) -> None:
-    """The institutional network: states, the OTS and its organs, organisations, mechanisms.
+    """The institutional network around one entity (default: the OTS itself, 1 link deep).
 
     Links: org:unitOf/hasUnit, org:linkedTo, memberships (org:member with the role),
     ots:ofState, ots:coordinatedBy, schema:organizer, ots:hostedBy, ots:partOfMechanism.
-    Colours tell the kind of node; unconnected nodes are left out.
+    Colours (Okabe-Ito, colour-blind safe) tell the kind of node; member states are filled
+    circles, observer states hollow squares with dashed membership links; labels are placed
+    where they overlap nothing. --all draws every connected node (labels only for the main
+    ones). An .html output is one self-contained page: hover a node to see its links.
 
     \b
     Examples:
       ots-kg plot network -o network.svg
       ots-kg plot network --focus state:hungary --depth 2 -o hungary.png
+      ots-kg plot network --focus inst:secretariat --depth 2 -o secretariat.html
+      ots-kg plot network --all -o everything.png
     """
     from ..render.charts import network as draw
 
-    net = draw(_load(paths, store_dir), output, focus, depth, with_areas)
+    with Progress("plot network") as shown:
+        net = draw(_load(paths, store_dir, shown), output, None if whole else focus, depth, with_areas)
     click.echo(f"{output}: {net.number_of_nodes()} nodes, {net.number_of_edges()} links")
 
 
@@ -193,7 +229,8 @@ def docs(paths: tuple[Path, ...], output: Path, sources: Path | None) -> None:
     """
     from ..render.site import build
 
-    report = build(output, list(paths) or None, sources=sources)
+    with Progress("docs") as shown:
+        report = build(output, list(paths) or None, sources=sources, progress=shown.step)
     click.echo(
         f"docs: {report.pages} pages and {len(report.charts)} charts in {output} "
         f"({report.seconds:.1f} s); open {output / 'index.html'}"

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .. import __version__
+from .. import progress as terminal
 from ..errors import LoadError
 from .files import PathLike, input_files
 
@@ -207,27 +208,6 @@ def build_store(directory: Path, files: Sequence[Path], *, progress: Progress | 
     return stamp
 
 
-def _progress_bar(files: Sequence[Path]) -> tuple[Progress | None, Callable[[], None]]:
-    """A byte-counting bar on a terminal (stderr); nothing otherwise."""
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    total = max(1, input_bytes(files))
-    done = [0, -1]
-
-    def update(n: int) -> None:
-        done[0] += n
-        percent = done[0] * 100 // total
-        if percent != done[1]:
-            done[1] = percent
-            sys.stderr.write(f"\rots-kg: loading {done[0] / 1e6:.0f} of {total / 1e6:.0f} MB ({percent}%)")
-            sys.stderr.flush()
-
-    def finish() -> None:
-        sys.stderr.write("\n")
-
-    return update, finish
-
-
 def ensure_store(directory: PathLike, paths: Sequence[PathLike] | None = None) -> Path:
     """The path of an up-to-date Oxigraph store of the inputs (ontology + data, default:
     bundled) under DIR, built or rebuilt first when the inputs' key differs from the stamp;
@@ -248,12 +228,8 @@ def ensure_store(directory: PathLike, paths: Sequence[PathLike] | None = None) -
         if stamp is None or current_key(files, stamp) != stamp.key or not (folder / "oxigraph").is_dir():
             why = "new store" if stamp is None else "inputs changed"
             _notice(f"building store {folder} ({why}: {len(files)} files, {input_bytes(files) / 1e6:.1f} MB)")
-            update, finish = _progress_bar(files)
-            try:
-                build_store(folder, files, progress=update)
-            finally:
-                if update:
-                    finish()
+            with terminal.Progress("loading", input_bytes(files), unit="MB", scale=1e6) as shown:
+                build_store(folder, files, progress=shown.advance)
         fcntl.flock(held, fcntl.LOCK_SH)  # downgrade: readers may come in
     _HELD.append(held)
     return folder / "oxigraph"

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SKOS
@@ -23,8 +24,8 @@ from rdflib.namespace import SKOS
 from ..errors import OtsKgError
 from ..model.formats import CHART_SUFFIXES as FORMATS
 from ..model.graph import Classifier, compact, events, expand, label
-from ..model.kinds import AFFILIATED_COLOUR, BY_NAME
 from ..model.vocab import ORG, OTS, PREFIXES, SCHEMA
+from .labels import Spot, around, place, text_boxes
 
 
 def _pyplot():
@@ -404,6 +405,8 @@ class SeriesChart:
     meetings: dict[str, list[Meeting]]
     labels: dict[str, str] = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)  # phrases shared by many labels, left out
+    label_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)  # drawn, in pixels
+    unlabelled: list[str] = field(default_factory=list)  # meeting labels that fit nowhere (none expected)
 
 
 def fractional_year(value: str) -> float:
@@ -461,6 +464,25 @@ def series_data(graph: Graph) -> SeriesChart:
     return SeriesChart({s: out[s] for s in order}, {s: labels[s] for s in order}, dropped)
 
 
+ROW_INCHES = 0.6  # a row holds two tiers of labels above and below its line
+# Where a meeting's "ordinal place" label may go, in order: beside the marker above or
+# below, then a second tier, then shifted sideways (those with a leader line).
+_SIDEWAYS = (
+    (-4, "left"),
+    (4, "right"),
+    *((d * k, "left" if k > 0 else "right") for d in (10, 22, 34, 46, 58, 70) for k in (1, -1)),
+)
+SERIES_SPOTS = [
+    *(Spot(dx, dy, ha, va) for dy, va in ((4, "bottom"), (-5, "top")) for dx, ha in _SIDEWAYS[:2]),
+    *(
+        Spot(dx, dy, ha, va, leader=True)
+        for tiers in (((12.5, "bottom"), (-13.5, "top"), (4, "bottom"), (-5, "top")), ((21, "bottom"), (-22, "top")))
+        for dx, ha in _SIDEWAYS
+        for dy, va in tiers
+    ),
+]
+
+
 class _Squeeze:
     """Fractional years -> x positions with long empty stretches squeezed to one year."""
 
@@ -490,14 +512,16 @@ def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
 
     rows = list(data.meetings)
     squeeze = _Squeeze([m.x for ms in data.meetings.values() for m in ms])
-    height = 1.5 + 0.5 * max(len(rows), 1)
-    fig, ax = plt.subplots(figsize=(15, height))
+    height = 1.5 + ROW_INCHES * max(len(rows), 1)
+    fig, ax = plt.subplots(figsize=(15, height), dpi=150)  # placed at the dpi it is saved with
     fig.subplots_adjust(left=0.2, right=0.98, top=1 - 1.0 / height, bottom=0.7 / height)
     ticks, tick_labels = squeeze.ticks()
-    lo, hi = ticks[0] - 0.3, ticks[-1] + 0.6
+    lo, hi = ticks[0] - 0.3, ticks[-1] + 1.0
     ax.set_xlim(lo, hi)
-    points = ax.get_position().width * fig.get_figwidth() * 72
-    per_point = (hi - lo) / points
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    anchors: list[tuple[float, float]] = []
+    texts: list[str] = []
+    markers: dict[tuple[bool, bool], list[tuple[float, float]]] = defaultdict(list)
     colour = "#1f5f99"
     for a, b in squeeze.slots:
         if a != b:
@@ -508,43 +532,39 @@ def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
         if i % 2 == 0:
             ax.axhspan(y - 0.5, y + 0.5, color="#f3f5f8", zorder=0, linewidth=0)
         ax.plot([squeeze(meetings[0].x), squeeze(meetings[-1].x)], [y, y], color="#b8c4d0", linewidth=1, zorder=1)
-        ends = {"above": float("-inf"), "below": float("-inf")}
         for m in meetings:
             x = squeeze(m.x)
-            ax.plot(
-                x,
-                y,
-                marker="D" if m.special else "o",
-                markersize=6.5 if m.special else 7,
-                markerfacecolor="white" if m.planned else colour,
-                markeredgecolor=colour,
-                markeredgewidth=1.4,
-                linestyle="none",
-                zorder=3,
-            )
+            markers[(m.special, m.planned)].append((x, y))
             text = " ".join(t for t in (str(m.ordinal) if m.ordinal else "", m.place or "") if t)
-            start = x - 4 * per_point
-            level = next((lv for lv in ("above", "below") if start > ends[lv]), None)
-            if level is None:  # no room either side: the ordinal alone, where it overlaps least
-                level = min(ends, key=ends.get)
-                text = str(m.ordinal) if m.ordinal else ""
-            if not text:
-                continue
-            ends[level] = start + (len(text) * 3.5 + 4) * per_point
-            ax.annotate(
-                text,
-                (x, y),
-                xytext=(-4, 5 if level == "above" else -6),
-                textcoords="offset points",
-                fontsize=6.3,
-                ha="left",
-                va="bottom" if level == "above" else "top",
-                color="#333333",
-                zorder=4,
-            )
+            if text:
+                anchors.append((x, y))
+                texts.append(text)
+    for (special, planned), points in sorted(markers.items()):  # one artist per marker style: fast to save
+        ax.plot(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            marker="D" if special else "o",
+            markersize=6.5 if special else 7,
+            markerfacecolor="white" if planned else colour,
+            markeredgecolor=colour,
+            markeredgewidth=1.4,
+            linestyle="none",
+            zorder=3,
+        )
+    placed = place(
+        ax,
+        anchors,
+        texts,
+        SERIES_SPOTS,
+        obstacles=[(squeeze(m.x), len(rows) - 1 - i, 4.5) for i, k in enumerate(rows) for m in data.meetings[k]],
+        fontsize=6.3,
+        color="#333333",
+        zorder=4,
+    )
+    data.label_boxes = text_boxes(placed.texts)
+    data.unlabelled = [texts[i] for i in placed.unplaced]
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([data.labels[k] for k in reversed(rows)], fontsize=7.5)
-    ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xticks(ticks, tick_labels)
     ax.tick_params(axis="x", labelsize=8, labeltop=True, top=True)
     ax.grid(axis="x", color="#e2e2e2", linewidth=0.6)
@@ -600,13 +620,13 @@ def series(graph: Graph, output: str | os.PathLike[str]) -> SeriesChart:
 
 # ---- network --------------------------------------------------------------------------
 
-GROUPS = {  # group -> (legend text, colour); colours from the one table of kinds
-    "ots": ("OTS and its organs", BY_NAME["organ"].colour),
-    "affiliated": ("affiliated organisation", AFFILIATED_COLOUR),
-    "state": ("state", BY_NAME["state"].colour),
-    "institution": ("other organisation", BY_NAME["organisation"].colour),
-    "mechanism": ("mechanism", BY_NAME["mechanism"].colour),
-    "area": ("area of cooperation", BY_NAME["area"].colour),
+GROUPS = {  # group -> (legend text, colour): Okabe-Ito, as in the other charts (colour-blind safe)
+    "ots": ("OTS and its organs", OKABE_ITO[0]),
+    "affiliated": ("affiliated organisation", OKABE_ITO[4]),
+    "state": ("state", OKABE_ITO[1]),
+    "institution": ("other organisation", OKABE_ITO[2]),
+    "mechanism": ("mechanism", OKABE_ITO[3]),
+    "area": ("area of cooperation", OKABE_ITO[5]),
 }
 NETWORK_LINKS = (
     ORG.unitOf,
@@ -815,122 +835,160 @@ def state_status(graph: Graph) -> dict[str, str]:
     return out
 
 
-def network(
-    graph: Graph, output: str | os.PathLike[str], focus: str | None = None, depth: int = 1, with_areas: bool = False
-):
-    """Draw the institutional network (or one entity's neighbourhood); returns the networkx graph."""
-    import math
+DEFAULT_FOCUS = "inst:ots"  # the default picture: the organisation and what touches it directly
+MEMBER_LINK = "org:member"
 
-    import networkx as nx
 
+def _node_radius(net, node, centre: str | None) -> float:
+    """A node's marker radius in points: the focus biggest, hubs bigger than leaves."""
+    return 11.0 if node == centre else 3.5 + 0.45 * min(net.degree(node), 20)
+
+
+def _status_of(node: str, group: str, status: dict[str, str]) -> str:
+    return status.get(node, "other") if group == "state" else group
+
+
+STATE_STYLES = {  # members filled circles, observers hollow squares, other states pale circles
+    "member": ("o", "fill", "member state"),
+    "observer": ("s", "hollow", "observer state"),
+    "other": ("o", "pale", "other state"),
+}
+
+
+def _equal_limits(ax, x0: float, x1: float, y0: float, y1: float, margin: float) -> None:
+    """Limits with one unit as long across as up (a round layout stays round), fitted to the
+    axes' box, set once so that label placement sees the final transform."""
+    box = ax.get_position()
+    fig_w, fig_h = ax.figure.get_size_inches()
+    ratio = (box.height * fig_h) / (box.width * fig_w)
+    span = max(x1 - x0, (y1 - y0) / ratio, 1e-9) * (1 + 2 * margin)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    ax.set_xlim(cx - span / 2, cx + span / 2)
+    ax.set_ylim(cy - span * ratio / 2, cy + span * ratio / 2)
+
+
+def network_layout(
+    graph: Graph, focus: str | None = DEFAULT_FOCUS, depth: int = 1, with_areas: bool = False
+) -> tuple[Any, dict, str | None]:
+    """The network to draw, its node positions and its centre (None for the whole network)."""
     net = network_data(graph, focus, depth, with_areas)
+    centre = str(expand(focus)) if focus else None
+    if centre:
+        pos, _ = _radial(net, centre)
+    else:
+        pos = _layout(net)
+    status = state_status(graph)
+    for node, data in net.nodes(data=True):
+        data["status"] = _status_of(node, data["group"], status)
+    for _, _, data in net.edges(data=True):  # an observer's membership is drawn dashed
+        data["observer"] = "(observer" in data["label"].lower()
+    return net, pos, centre
+
+
+def network(
+    graph: Graph,
+    output: str | os.PathLike[str],
+    focus: str | None = DEFAULT_FOCUS,
+    depth: int = 1,
+    with_areas: bool = False,
+):
+    """Draw one entity's neighbourhood (default: the OTS, depth 1) or, with focus=None, the
+    whole institutional network, as PNG, SVG or a self-contained interactive HTML page.
+
+    Returns the networkx graph; its `graph` dict holds the drawn label boxes (pixels) and
+    the labels that found no free place, for the tests."""
+    suffix = Path(output).suffix.lower()
+    if suffix not in (*FORMATS, ".html"):
+        raise OtsKgError(f"{output}: unknown chart format {suffix or '(none)'!r}; use .png, .svg or .html")
+    net, pos, centre = network_layout(graph, focus, depth, with_areas)
     plt = _pyplot()
     from matplotlib.lines import Line2D
 
-    centre = str(expand(focus)) if focus else None
-    small = centre is not None or net.number_of_nodes() <= 60
-    facing: dict = {}
-    if centre:
-        pos, facing = _radial(net, centre)
-        fig, ax = plt.subplots(figsize=(13, 11))
-    else:
-        pos = _layout(net)
-        fig, ax = plt.subplots(figsize=(17, 13))
-    nx.draw_networkx_edges(net, pos, ax=ax, edge_color="#b0b7bf", width=0.8, alpha=0.8)
-    present = []
-    status = state_status(graph)
-    state_styles = {  # members filled circles, observers hollow squares, other states small grey-edged
-        "member": ("o", None, "white", "member state"),
-        "observer": ("s", "white", None, "observer state"),
-        "other": ("o", "#d6e4f0", None, "other state"),
-    }
-    state_handles = []
-    for group, (_, colour) in GROUPS.items():
-        members = sorted(n for n, d in net.nodes(data=True) if d["group"] == group)
-        if not members:
-            continue
-        if group == "state":
-            for kind, (shape, face, edge, text) in state_styles.items():
-                nodes = [n for n in members if status.get(n, "other") == kind]
-                if not nodes:
-                    continue
-                sizes = [(520 if n == centre else 40 + 16 * min(net.degree(n), 25)) for n in nodes]
-                nx.draw_networkx_nodes(
-                    net,
-                    pos,
-                    nodelist=nodes,
-                    node_shape=shape,
-                    node_color=face or colour,
-                    node_size=sizes,
-                    ax=ax,
-                    edgecolors=edge or colour,
-                    linewidths=2.0 if kind == "observer" else 0.8,
-                )
-                state_handles.append(
-                    Line2D(
-                        [],
-                        [],
-                        marker=shape,
-                        linestyle="none",
-                        markersize=9,
-                        markerfacecolor=face or colour,
-                        markeredgecolor=edge or colour,
-                        markeredgewidth=2.0 if kind == "observer" else 0.8,
-                        label=text,
-                    )
-                )
-            continue
-        present.append(group)
-        sizes = [(520 if n == centre else 40 + 16 * min(net.degree(n), 25)) for n in members]
-        nx.draw_networkx_nodes(
-            net, pos, nodelist=members, node_color=colour, node_size=sizes, ax=ax, edgecolors="white", linewidths=0.8
+    whole = centre is None
+    fig, ax = plt.subplots(figsize=(17, 13) if whole else (13, 11), dpi=150)
+    xs = [p[0] for p in pos.values()] or [0.0]
+    ys = [p[1] for p in pos.values()] or [0.0]
+    fig.subplots_adjust(left=0.02, right=0.8, top=0.92, bottom=0.04)
+    _equal_limits(ax, min(xs), max(xs), min(ys), max(ys), margin=0.1)  # final before labels are placed
+    for a, b, data in net.edges(data=True):
+        observer = data["observer"]
+        ax.plot(
+            [pos[a][0], pos[b][0]],
+            [pos[a][1], pos[b][1]],
+            color="#9aa4ae",
+            linewidth=0.8,
+            linestyle=(0, (3, 2)) if observer else "-",
+            zorder=1,
         )
-    shown = {
-        n: d["label"]
-        for n, d in net.nodes(data=True)
-        if small or d["group"] in ("ots", "affiliated", "state") or net.degree(n) >= 4
-    }
-    for node, text in shown.items():
-        x, y = pos[node]
-        style = {
-            "fontsize": 8 if small else 6.5,
-            "fontweight": "bold" if node == centre else "normal",
-            "bbox": {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
-        }
-        if node in facing and node != centre:  # radial: the label points away from the centre
-            turn = facing[node]
-            ax.annotate(
-                text,
-                (x, y),
-                xytext=(9 * math.cos(turn), 9 * math.sin(turn)),
-                textcoords="offset points",
-                ha="left" if math.cos(turn) >= 0 else "right",
-                va="center",
-                **style,
+    handles = []
+    for group, (text, colour) in GROUPS.items():
+        nodes = [n for n, d in net.nodes(data=True) if d["group"] == group]
+        kinds = (
+            [k for k in STATE_STYLES if any(net.nodes[n]["status"] == k for n in nodes)]
+            if group == "state"
+            else [group]
+        )
+        for kind in kinds:
+            part = sorted(n for n in nodes if net.nodes[n]["status"] == kind)
+            if not part:
+                continue
+            shape, fill, legend = STATE_STYLES.get(kind, ("o", "fill", text))
+            face = {"fill": colour, "hollow": "white", "pale": "#f3d9a6"}[fill]
+            for node in part:
+                r = _node_radius(net, node, centre)
+                ax.plot(
+                    *pos[node],
+                    marker=shape,
+                    markersize=2 * r * (0.9 if shape == "s" else 1),
+                    markerfacecolor=face,
+                    markeredgecolor=colour if fill != "fill" else "white",
+                    markeredgewidth=2.0 if fill == "hollow" else 0.8,
+                    linestyle="none",
+                    zorder=3,
+                )
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker=shape,
+                    linestyle="none",
+                    markersize=10,
+                    markerfacecolor=face,
+                    markeredgecolor=colour if fill != "fill" else "white",
+                    markeredgewidth=2.0 if fill == "hollow" else 0.8,
+                    label=legend,
+                )
             )
-        else:
-            ax.annotate(text, (x, y), xytext=(0, 7), textcoords="offset points", ha="center", va="bottom", **style)
-    if small and net.number_of_edges() <= 30:
-        edge_labels = {(a, b): d["label"] for a, b, d in net.edges(data=True)}
-        nx.draw_networkx_edge_labels(
-            net, pos, edge_labels=edge_labels, ax=ax, font_size=6, font_color="#555555", bbox={"alpha": 0}
-        )
-    handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="none",
-            markersize=9,
-            markerfacecolor=GROUPS[g][1],
-            markeredgecolor="white",
-            label=GROUPS[g][0],
-        )
-        for g in present
-    ] + state_handles
+    if any(d["observer"] for _, _, d in net.edges(data=True)):
+        handles.append(Line2D([], [], color="#9aa4ae", linestyle=(0, (3, 2)), label="observer membership"))
+    important = {"ots", "affiliated", "state"}
+    wanted = [n for n in net.nodes if not whole or net.nodes[n]["group"] in important or net.degree(n) >= 4]
+    wanted.sort(key=lambda n: (n != centre, -net.degree(n), net.nodes[n]["label"]))
+    placed = place(
+        ax,
+        [pos[n] for n in wanted],
+        [net.nodes[n]["label"] for n in wanted],
+        [around(_node_radius(net, n, centre), rings=7 if whole else 4, step=10.0) for n in wanted],
+        obstacles=[(*pos[n], _node_radius(net, n, centre)) for n in net.nodes],
+        fontsize=8 if not whole else 6.5,
+        zorder=4,
+        bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.8},
+    )
+    for text, node in zip(
+        placed.texts, [n for i, n in enumerate(wanted) if i not in set(placed.unplaced)], strict=True
+    ):
+        if node == centre:
+            text.set_fontweight("bold")
+    net.graph["label_boxes"] = text_boxes(placed.texts)
+    net.graph["unlabelled"] = [net.nodes[wanted[i]]["label"] for i in placed.unplaced]
+    net.graph["labels"] = {
+        n: (t.get_position(), t.get_ha(), t.get_va())
+        for t, n in zip(placed.texts, [n for i, n in enumerate(wanted) if i not in set(placed.unplaced)], strict=True)
+    }
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
     what = (
-        f"neighbourhood of {short_label(graph, URIRef(centre), 60)} (depth {depth})"
+        f"neighbourhood of {short_label(graph, URIRef(centre), 60)} "
+        f"(up to {depth} link{'s' if depth != 1 else ''} away)"
         if centre
         else "states, the OTS and its organs, organisations and mechanisms"
     )
@@ -939,20 +997,31 @@ def network(
         "(org:unitOf, org:linkedTo, memberships, ots:ofState, ots:coordinatedBy, organizer, ...)",
         loc="left",
     )
-    if not small:
-        ax.text(
-            0.0,
-            -0.01,
-            "Labels shown for states, the OTS, its organs, affiliated organisations and "
-            "nodes with 4 or more links; use --focus for one entity's neighbourhood.",
-            transform=ax.transAxes,
-            fontsize=8,
-            color="#555555",
-            va="top",
-        )
-    ax.set_aspect("equal")
-    ax.margins(0.12 if centre else 0.03)
+    note = []
+    if placed.unplaced:
+        note.append(f"{len(placed.unplaced)} labels left out where there was no free room")
+    if whole:
+        note.append("labels for states, the OTS, its organs, affiliated organisations and nodes with 4+ links")
+    else:
+        note.append("--depth for more, --focus for another entity, --all for the whole network, .html to explore")
+    ax.text(0.0, -0.01, "; ".join(note), transform=ax.transAxes, fontsize=8, color="#555555", va="top")
     ax.axis("off")
+    if suffix == ".html":
+        from .network_html import write_network_html
+
+        (x0, _), (x1, _) = ax.transData.transform([(0.0, 0.0), (1.0, 0.0)])
+        write_network_html(
+            net,
+            pos,
+            f"OTS network: {what}",
+            output,
+            GROUPS,
+            centre,
+            lambda n: _node_radius(net, n, centre),
+            (x1 - x0) * 72 / fig.dpi,
+        )
+        plt.close(fig)
+        return net
     _save(fig, output)
     return net
 

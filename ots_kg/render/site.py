@@ -19,7 +19,7 @@ import posixpath
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -1099,8 +1099,11 @@ def build(
     *,
     sources: str | Path | None = None,
     graph: Graph | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
-    """Write the site into output (created if missing); load the graph once, draw each chart once."""
+    """Write the site into output (created if missing); load the graph once, draw each chart once.
+    progress(text) is told each step as it starts (the command line shows it on a terminal)."""
+    say = progress or (lambda text: None)
     from ..io.loader import load_graph
     from ..resources import sources_dir
     from ..validation.shapes import load_shapes
@@ -1113,6 +1116,7 @@ def build(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OtsKgError(f"{out}: cannot create ({exc.strerror})") from None
+    say("loading the graph")
     g = graph if graph is not None else load_graph(list(paths) if paths else None)
     shapes = load_shapes()
     folder = Path(sources) if sources is not None else sources_dir()
@@ -1121,15 +1125,14 @@ def build(
     site = Site(g, out, folder, shapes)
     try:
         copy_static(out)
-        for node in sorted(site.pages, key=str):
+        nodes = sorted(site.pages, key=str)
+        for number, node in enumerate(nodes, 1):
+            if number % 50 == 1:
+                say(f"entity pages {number} of {len(nodes)}")
             entity_page(site, node)
-        list_pages(site)
-        ontology_page(site)
-        shapes_page(site)
-        queries_page(site)
-        sources_page(site)
-        summits_page(site)
-        charts(site)
+        for write in (list_pages, ontology_page, shapes_page, queries_page, sources_page, summits_page, charts):
+            say(write.__name__.replace("_", " "))
+            write(site)
         index_page(site)
     except OSError as exc:
         raise OtsKgError(f"{out}: cannot write ({exc.strerror})") from None

@@ -36,7 +36,7 @@ from typing import Any
 
 from ..errors import OtsKgError
 from ..model.formats import SHORT_FORMATS
-from ..sparql.catalogue import bind_values, catalogue
+from ..sparql.catalogue import bind_values, catalogue, edited
 from ..sparql.text import bind_with_values, is_update
 from .workers import Answer, Limits, WorkerPool
 
@@ -306,6 +306,8 @@ class Handler(BaseHTTPRequestHandler):
         if name not in self.server.queries:
             raise OtsKgError(f"unknown stored query {name!r}")
         query = self.server.queries[name]
+        if (params.get("query") or [""])[0].strip():  # its text edited on the page: bind what it still uses
+            query = edited(query, params["query"][0])
         values = {k[2:]: v[0] for k, v in params.items() if k.startswith("p.") and v and v[0] != ""}
         return bind_with_values(query.text, bind_values(query, values))
 

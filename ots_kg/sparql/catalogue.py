@@ -227,6 +227,19 @@ def parse_value(param: Param, raw: str) -> Term:
     raise QueryError(f"parameter {param.name}: unknown type {param.type}")
 
 
+def edited(query: StoredQuery, text: str) -> StoredQuery:
+    """The stored query with its text edited (the served page): it keeps the parameters
+    whose `?_name` variable the new text still uses (outside strings, IRIs and comments),
+    so they are bound as before; the others can no longer be bound."""
+    from dataclasses import replace
+
+    from .text import blank_out
+
+    used = set(re.findall(r"[?$]_([A-Za-z][A-Za-z0-9_]*)\b", blank_out(text)))
+    kept = tuple(p for p in query.params if p.name in used)
+    return replace(query, name=f"the edited text of {query.name}", text=text, params=kept)
+
+
 def bind_values(query: StoredQuery, values: Mapping[str, str]) -> dict[str, Term]:
     """Checked values for the `?_name` variables: given ones, then defaults; unknown or
     missing required names are errors."""

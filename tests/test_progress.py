@@ -1,0 +1,99 @@
+"""Progress lines: drawn on a terminal, absent when piped, in CI or with --quiet."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from servers import oxigraph_binary, oxigraph_server
+
+from ots_kg.progress import Progress
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "core"
+
+
+def _run_on_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run `ots-kg ARGS` with stderr (and stdout) on a pseudo-terminal; return code and output."""
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ots_kg", *args], stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal, env=env
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: the process is gone
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    return proc.wait(timeout=120), b"".join(chunks).decode("utf-8", "replace")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "OTS_KG_QUIET")}
+    env.update(extra)
+    return env
+
+
+def test_terminal_shows_progress_lines(tmp_path: Path) -> None:
+    code, out = _run_on_terminal(["validate", str(DATA), "--store", str(tmp_path / "s")], _env())
+    assert code in (0, 1), out
+    assert "ots-kg: loading" in out and "MB" in out  # the store build counts bytes
+    assert "ots-kg: validating: loading and checking" in out
+    assert "\r\x1b[K" in out  # redrawn in place, then erased
+
+
+def test_piped_shows_none(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ots_kg", "validate", str(DATA), "--store", str(tmp_path / "s")],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert "building store" in done.stderr  # the one-line notice stays
+    assert "ots-kg: loading" not in done.stderr and "validating" not in done.stderr and "\r" not in done.stderr
+
+
+@pytest.mark.parametrize("how", ["CI", "--quiet"])
+def test_terminal_in_ci_or_quiet_shows_none(tmp_path: Path, how: str) -> None:
+    args = ["validate", str(DATA), "--store", str(tmp_path / "s")]
+    code, out = _run_on_terminal(
+        ["--quiet", *args] if how == "--quiet" else args, _env(**({how: "true"} if how == "CI" else {}))
+    )
+    assert code in (0, 1), out
+    assert "building store" in out
+    assert "ots-kg: loading" not in out and "validating:" not in out and "\x1b[K" not in out
+
+
+def test_docs_names_its_steps_on_a_terminal(tmp_path: Path) -> None:
+    code, out = _run_on_terminal(["docs", str(DATA), "-o", str(tmp_path / "site")], _env())
+    assert code == 0, out
+    assert "ots-kg: docs: entity pages 1 of" in out
+    assert "ots-kg: docs: charts" in out
+
+
+@pytest.mark.skipif(oxigraph_binary() is None, reason="oxigraph server binary not installed")
+def test_push_counts_triples_on_a_terminal(tmp_path: Path) -> None:
+    with oxigraph_server(tmp_path / "db") as base:
+        code, out = _run_on_terminal(
+            ["push", "--endpoint", base + "/store", "--replace", "--batch-size", "2000"], _env()
+        )
+    assert code == 0, out
+    assert re.search(r"ots-kg: pushing  \d+ of \d+ triples \(\d+%\)", out), out[-500:]
+    assert "\r\x1b[Kpushed " in out  # the line is erased, the summary takes its place
+
+
+def test_counter_line_reads_done_of_total() -> None:
+    shown = Progress("pushing", 2000, unit="triples", show=False)
+    shown.advance(500)
+    assert shown.line().startswith("ots-kg: pushing  500 of 2000 triples (25%)")
