@@ -232,7 +232,68 @@ def test_oxigraph_engine_equals_plain_pyshacl_on_the_mutation_suite(tmp_path):
         graph = graph_from(loaded)  # ill-typed literals stay in: the engines must agree on them too
         reference = {_key(r) for r in validate(data=graph, engine="pyshacl-full").results}
         assert len([k for k in reference if k[0] == "Violation"]) >= len(mutations) // 2
-        assert {_key(r) for r in validate(data=graph, engine="oxigraph").results} == reference
+        found = {_key(r) for r in validate(data=graph, engine="oxigraph").results}
+        assert found == reference | {k for k in found if _pyshacl_blind(k[4])}
+
+
+def _pyshacl_blind(value) -> bool:
+    """An ill-formed literal of a datatype rdflib has no parser for (xsd:gYear,
+    xsd:gYearMonth): pySHACL takes it as well-formed, the spec does not (see below)."""
+    from rdflib import Literal
+
+    from ots_kg.io.loader import ill_typed
+
+    if value is None or not value.is_literal or not value.datatype:
+        return False
+    return Literal(value.value, datatype=value.datatype).ill_typed is None and ill_typed(value.value, value.datatype)
+
+
+def test_pyshacl_accepts_an_ill_formed_gyearmonth_the_spec_rejects(ttl):
+    """SHACL 4.1.2: a value fails sh:datatype when it "is an ill-formed literal"; "2019" is no
+    xsd:gYearMonth (XSD: YYYY-MM). rdflib has no parser for gYearMonth, so pySHACL never
+    sees it as ill-formed; the Oxigraph engine does (its cast to the type fails)."""
+    from rdflib import Graph
+
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <http://e/S> a sh:NodeShape ; sh:targetClass <http://e/E> ;
+            sh:property [ sh:path <http://e/month> ; sh:datatype xsd:gYearMonth ] .""",
+        format="turtle",
+    )
+    data = Graph().parse(
+        data="""@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <http://e/ok> a <http://e/E> ; <http://e/month> "2019-04"^^xsd:gYearMonth .
+        <http://e/bad> a <http://e/E> ; <http://e/month> "2019"^^xsd:gYearMonth .""",
+        format="turtle",
+    )
+    plain = validate(data=data, shapes=Shapes(shapes), engine="pyshacl-full")
+    fast = validate(data=data, shapes=Shapes(shapes), engine="oxigraph")
+    assert plain.conforms  # pySHACL's blind spot
+    assert [(r.focus.value, r.value.value) for r in fast.results] == [("http://e/bad", "2019")]
+    assert _pyshacl_blind(fast.results[0].value)
+
+
+def test_a_node_shapes_sparql_constraint_reports_its_focus_node_as_value():
+    """SHACL 5.3.2: sh:value is the binding of ?value, else the value node; a node shape's
+    one value node is its focus node (3.7). Both engines, with and without ?value."""
+    from rdflib import Graph
+
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        <http://e/S> a sh:NodeShape ; sh:targetClass <http://e/E> ; sh:sparql [
+            sh:message "no value bound" ; sh:select "SELECT $this WHERE { $this <http://e/p> 1 }" ] , [
+            sh:message "value bound" ; sh:select "SELECT $this ?value WHERE { $this <http://e/q> ?value }" ] .""",
+        format="turtle",
+    )
+    data = Graph().parse(
+        data="<http://e/a> a <http://e/E> ; <http://e/p> 1 ; <http://e/q> <http://e/b> .", format="turtle"
+    )
+    for engine in ("pyshacl-full", "oxigraph"):
+        report = validate(data=data, shapes=Shapes(shapes), engine=engine)
+        assert sorted((r.message, r.value.value) for r in report.results) == [
+            ("no value bound", "http://e/a"),
+            ("value bound", "http://e/b"),
+        ], engine
 
 
 def test_check_sources_counts_each_kind_and_locates(tmp_path):
