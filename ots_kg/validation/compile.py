@@ -307,7 +307,8 @@ def _property_checks(shapes: Graph, prop, target: str) -> Iterable[Check]:
         )
         yield check(
             component,
-            f"SELECT DISTINCT ?focus ?value WHERE {{ {target} ?focus {p} ?v . FILTER (!COALESCE({ok}, false)) BIND (?v AS ?value) }}",
+            f"SELECT DISTINCT ?focus ?value WHERE {{ {target} ?focus {p} ?v . "
+            f"FILTER (!COALESCE({ok}, false)) BIND (?v AS ?value) }}",
         )
     if shapes.value(prop, SH.uniqueLang) == Literal(True):
         yield check(
