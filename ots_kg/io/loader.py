@@ -130,32 +130,84 @@ def _parse_text(text: str, path: Path) -> list[Any]:
 
 
 def _recover(path: Path, text: str, problems: _Problems) -> list[Any]:
-    """After a syntax error: parse statement by statement (directives carried along), so
-    every broken statement is reported and the good ones still load."""
-    from .turtle_positions import statements
+    """After a syntax error: split the file at its top-level statements (one regex pass),
+    parse from the first unparsed statement to the end in one go, and on an error load the
+    statements before the failing one in one go, report that one, and go on after it. Linear
+    in the file for a few errors (each error costs one parse of the rest)."""
+    from bisect import bisect_right
 
+    from .turtle_positions import statement_spans
+
+    spans = statement_spans(text)
+    lines = [line for _, _, line in spans]
     quads: list[Any] = []
     header = ""  # the directives so far, on one line, so error lines stay the file's lines
-    for statement in statements(text):
-        chunk = text[statement.start : statement.end]
-        # the directives so far on one line before the chunk (never padding with the file's
-        # earlier lines: that made recovery quadratic); error lines are shifted back
-        first = 1 if statement.directive or not header else 2
-        body = chunk if first == 1 else header + "\n" + chunk
+    i = 0
+    while i < len(spans):
+        body, first = _with_header(header, text[spans[i][0] :])
         try:
-            found = _parse_text(body, path)
-        except SyntaxError as exc:
-            line = statement.line + (exc.lineno - first) if exc.lineno and exc.lineno >= first else statement.line
-            problems.add(path, *_blame(statement, line, _syntax_message(exc)))
-            continue
-        except ValueError as exc:
-            problems.add(path, statement.line, f"cannot parse as Turtle: {exc}")
-            continue
-        if statement.directive:
-            header += chunk.replace("\n", " ") + " "
-        else:
-            quads.extend(found)
+            quads.extend(_parse_text(body, path))
+            return quads
+        except (SyntaxError, ValueError) as exc:
+            line = getattr(exc, "lineno", None)
+            j = bisect_right(lines, spans[i][2] + line - first) - 1 if line and line >= first else i
+            j = max(i, j)
+        if j > i:  # the statements before the failing one, in one go
+            header = _load_good(path, text, spans[i:j], header, quads, problems)
+        header = _one_statement(path, text, spans[j], header, quads, problems)
+        i = j + 1
     return quads
+
+
+def _with_header(header: str, chunk: str) -> tuple[str, int]:
+    """The chunk with the directives so far on one line before it, and the chunk's first line."""
+    return (chunk, 1) if not header else (header + "\n" + chunk, 2)
+
+
+def _load_good(path: Path, text: str, spans: list, header: str, quads: list[Any], problems: _Problems) -> str:
+    """Statements that parsed as part of a longer text: in one go (or one by one if the
+    parser still objects, which the statement-by-statement path reports)."""
+    body, _ = _with_header(header, text[spans[0][0] : spans[-1][1]])
+    try:
+        quads.extend(_parse_text(body, path))
+    except (SyntaxError, ValueError):
+        for span in spans:
+            header = _one_statement(path, text, span, header, quads, problems)
+        return header
+    for start, end, _ in spans:
+        if _is_directive(text[start:end]):
+            header += text[start:end].replace("\n", " ") + " "
+    return header
+
+
+def _is_directive(chunk: str) -> bool:
+    return chunk[:7].lower().startswith(("@prefix", "@base", "prefix", "base"))
+
+
+def _one_statement(
+    path: Path, text: str, span: tuple[int, int, int], header: str, quads: list[Any], problems: _Problems
+) -> str:
+    """Parse one statement alone; report it at file:line if it fails; the header after it."""
+    from .turtle_positions import statements
+
+    start, end, statement_line = span
+    chunk = text[start:end]
+    directive = _is_directive(chunk)
+    body, first = _with_header("" if directive else header, chunk)
+    try:
+        found = _parse_text(body, path)
+    except SyntaxError as exc:
+        line = statement_line + (exc.lineno - first) if exc.lineno and exc.lineno >= first else statement_line
+        statement = statements("\n" * (statement_line - 1) + chunk)[0]
+        problems.add(path, *_blame(statement, line, _syntax_message(exc)))
+        return header
+    except ValueError as exc:
+        problems.add(path, statement_line, f"cannot parse as Turtle: {exc}")
+        return header
+    if directive:
+        return header + chunk.replace("\n", " ") + " "
+    quads.extend(found)
+    return header
 
 
 def _blame(statement: Any, line: int, message: str) -> tuple[int, str]:

@@ -117,6 +117,47 @@ def statements(text: str) -> list[Statement]:
     return out
 
 
+_BOUNDARY = re.compile(
+    r"""\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
+    r"""|<[^<>"{}|^`\\\s]*>|\#[^\n]*|(?P<open>[\[(])|(?P<close>[\])])|(?P<dot>\.(?=[\s#<"'\[(]|$))"""
+    r"""|(?P<sparql>(?<![\w:@])(?i:prefix|base)(?=\s))"""
+)
+
+
+def statement_spans(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, line) of each top-level statement, as statements() splits them but
+    without building tokens: one regex pass that looks only at what can hide or end a
+    statement (strings, IRIs, comments, brackets, a '.' before a space). For splitting a
+    large file at its syntax errors in linear time."""
+    out: list[tuple[int, int, int]] = []
+    depth, start, sparql, line, counted, since = 0, None, False, 1, 0, 0
+    for match in _BOUNDARY.finditer(text):
+        kind = match.lastgroup
+        if start is None:
+            if match.start() < since or text[match.start()] == "#":
+                continue
+            start = _SPACE.match(text, since).end()
+            line += text.count("\n", counted, start)
+            counted = start
+            sparql = kind == "sparql" and start == match.start()
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif (kind == "dot" and depth == 0) or (sparql and text[match.start()] == "<"):
+            out.append((start, match.end(), line))
+            start, depth, since = None, 0, match.end()
+    if start is None and text[_SPACE.match(text, since).end() :].strip():
+        start = _SPACE.match(text, since).end()
+        line += text.count("\n", counted, start)
+    if start is not None:
+        out.append((start, len(text), line))
+    return out
+
+
+_SPACE = re.compile(r"(?:\s+|\#[^\n]*)*")
+
+
 def _unescape(body: str) -> str:
     if "\\" not in body:
         return body

@@ -43,6 +43,13 @@ _DEFAULTS = {
 }
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_WELL_FORMED_BY_CAST = {
+    _XSD + t
+    for t in ("boolean", "integer", "decimal", "float", "double", "date", "dateTime", "time", "gYear", "gYearMonth")
+}
+
+
 @dataclass(frozen=True)
 class Check:
     shape: str
@@ -78,14 +85,21 @@ def path_term(path) -> Term | None:
 
 
 def _value_ok(shapes: Graph, shape, var: str = "?v") -> str | None:
-    """A SPARQL expression true when `var` satisfies the value constraints of `shape`."""
+    """A SPARQL expression true when `var` satisfies the value constraints of `shape`. Its
+    users read an error as false (COALESCE): SHACL fails a value for which the condition
+    "does not return true", e.g. `"4th"^^xsd:integer >= 1` (4.3.2)."""
     parts = []
     datatype = shapes.value(shape, SH.datatype)
     if datatype is not None:
         if str(datatype) == str(RDF.langString):
             parts.append(f'(isLiteral({var}) && lang({var}) != "")')
         else:
-            parts.append(f'(isLiteral({var}) && datatype({var}) = {_iri(datatype)} && lang({var}) = "")')
+            test = f'isLiteral({var}) && datatype({var}) = {_iri(datatype)} && lang({var}) = ""'
+            if str(datatype) in _WELL_FORMED_BY_CAST:
+                # an ill-formed literal ("2022-13-04"^^xsd:date) does not match sh:datatype
+                # (SHACL 4.1.2); Oxigraph's cast to the same type fails exactly on those
+                test += f" && isLiteral({_iri(datatype)}({var}))"
+            parts.append(f"({test})")
     cls = shapes.value(shape, SH["class"])
     if cls is not None:
         parts.append(f"EXISTS {{ {var} rdf:type/rdfs:subClassOf* {_iri(cls)} }}")
@@ -124,7 +138,7 @@ def _conforms(shapes: Graph, shape, focus: str = "?focus") -> str:
         tests.append(f"NOT EXISTS {{ {focus} {p} ?__x, ?__y . FILTER (?__x != ?__y) }}")
     ok = _value_ok(shapes, shape, "?__x")
     if ok:
-        tests.append(f"NOT EXISTS {{ {focus} {p} ?__x . FILTER (!({ok})) }}")
+        tests.append(f"NOT EXISTS {{ {focus} {p} ?__x . FILTER (!COALESCE({ok}, false)) }}")
     return "(" + " && ".join(tests or ["true"]) + ")"
 
 
@@ -212,6 +226,9 @@ def unsupported_features(shapes: Graph) -> list[str]:
             found.add(f"{compact(s)} is an implicit class target")
         if (s, RDF.type, SH.PropertyShape) in shapes and shapes.value(s, SH.targetClass) is not None:
             found.add(f"{compact(s)} is a property shape with its own target")
+    for s in set(shapes.subjects(SH.sparql, None)):
+        if shapes.value(s, SH.path) is not None:  # $PATH and its value nodes are not compiled
+            found.add(f"{compact(s) if isinstance(s, URIRef) else 'a property shape'} has a SPARQL constraint")
     return sorted(found)
 
 
@@ -290,7 +307,8 @@ def _property_checks(shapes: Graph, prop, target: str) -> Iterable[Check]:
         )
         yield check(
             component,
-            f"SELECT DISTINCT ?focus ?value WHERE {{ {target} ?focus {p} ?v . FILTER (!({ok})) BIND (?v AS ?value) }}",
+            f"SELECT DISTINCT ?focus ?value WHERE {{ {target} ?focus {p} ?v . "
+            f"FILTER (!COALESCE({ok}, false)) BIND (?v AS ?value) }}",
         )
     if shapes.value(prop, SH.uniqueLang) == Literal(True):
         yield check(
@@ -329,8 +347,17 @@ def run_checks(checks: Iterable[Check], select: Select) -> list[Finding]:
     for check in checks:
         for row in select(PROLOGUE + check.query):
             focus = row.get("focus", row.get("this"))
+            value = row.get("value")
+            if value is None and check.template:
+                # SHACL 5.3.2: sh:value is the binding of ?value, else the value node, and the
+                # one value node of a node shape is its focus node (3.7); sh:resultPath the
+                # binding of ?path if an IRI. Only node shapes' SPARQL constraints are
+                # compiled (unsupported_features), so the shape itself has no path.
+                value = focus
+            bound_path = row.get("path") if check.template else None
+            path = bound_path if bound_path is not None and bound_path.is_iri else check.path
             message = _fill(check.message, row, focus) if check.template else check.message
-            findings.append(Finding(check.severity, check.shape, focus, check.path, row.get("value"), message))
+            findings.append(Finding(check.severity, check.shape, focus, path, value, message))
     return findings
 
 
