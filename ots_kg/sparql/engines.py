@@ -159,7 +159,8 @@ class RemoteEngine(_Base):
     """A SPARQL 1.1 query endpoint, spoken to strictly: the query as a form-encoded POST,
     Accept asks only for SPARQL result media types (N-Triples/Turtle for graphs), and the
     answer is read by the Content-Type it comes back with (anything else is an error).
-    `graph` is sent as default-graph-uri, to query what `push --graph` loaded."""
+    `graph` is sent as default-graph-uri, to query what `push --graph` loaded. `timeout` is a
+    deadline for the whole exchange and `max_bytes` caps the answer (io.http)."""
 
     name = "remote"
 
@@ -172,12 +173,22 @@ class RemoteEngine(_Base):
         password: str | None = None,
         user_agent: str | None = None,
         graph: str | None = None,
+        max_bytes: int | None = None,
     ) -> None:
-        from ..io.http import HttpClient
+        from ..io.http import MAX_ANSWER, HttpClient, HttpError
 
         self.endpoint = endpoint
         self.graph = graph
-        self.client = HttpClient(timeout=timeout, user=user, password=password, user_agent=user_agent or USER_AGENT)
+        try:
+            self.client = HttpClient(
+                timeout=timeout,
+                user=user,
+                password=password,
+                user_agent=user_agent or USER_AGENT,
+                max_bytes=max_bytes or MAX_ANSWER,
+            )
+        except HttpError as exc:
+            raise QueryError(str(exc)) from None
 
     def _evaluate(self, query: StoredQuery, bindings: dict[str, Term]) -> Results:
         from urllib.parse import urlencode
@@ -290,7 +301,8 @@ def open_engine(
 ) -> Engine:
     """The one place an engine is chosen.
 
-    An endpoint gives RemoteEngine (remote options: timeout, user, password, user_agent, graph).
+    An endpoint gives RemoteEngine (remote options: timeout, user, password, user_agent, graph,
+    max_bytes).
     Otherwise "oxigraph" answers from a given store, a store built from a given graph, or the
     cached store of `paths`; "rdflib" from a given graph or one loaded from `paths`. Oxigraph
     makes no outbound requests, so --allow-network (SERVICE) takes the rdflib engine.
