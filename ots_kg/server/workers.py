@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -75,21 +76,47 @@ def negotiate(accept: str, table: dict[str, str], default: str) -> str:
     return best
 
 
-def _size(results: Any) -> int:
-    """Bytes of the values in an answer: a bound on its size in any format, up to markup."""
-    rows = results.triples if results.kind in ("CONSTRUCT", "DESCRIBE") else results.rows
-    return sum(len(t.value) for row in rows for t in row if t is not None)
+class _OverCap(Exception):
+    """An answer passed one of the server's caps while it was being read or written."""
+
+
+def _within_caps(rows: Iterable[tuple], limits: Limits, noun: str) -> Iterator[tuple]:
+    """The rows (or triples) as they are read, stopped at the row cap or as soon as their
+    values alone pass the byte cap (a lower bound on the answer's size in any format), so an
+    oversized row is refused before any writer formats it."""
+    values = 0
+    for count, row in enumerate(rows):
+        if count >= limits.max_rows:
+            raise _OverCap(f"more than {limits.max_rows} {noun}")
+        values += sum(len(t.value) for t in row if t is not None)
+        if values > limits.max_bytes:
+            raise _OverCap(f"more than {limits.max_bytes} bytes")
+        yield row
+
+
+def _collect(pieces: Iterable[str], max_bytes: int) -> bytes:
+    """The encoded answer, written piece by piece and refused as soon as it passes the cap:
+    never more than `max_bytes` (and one piece) held."""
+    parts: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        part = piece.encode("utf-8")
+        size += len(part)
+        if size > max_bytes:
+            raise _OverCap(f"more than {max_bytes} bytes")
+        parts.append(part)
+    return b"".join(parts)
 
 
 def evaluate(engine: OxigraphEngine, text: str, accept: str, limits: Limits) -> Answer:
-    """Run one query once (rows read up to the cap) and write the answer in the negotiated
-    format; the byte cap is checked on the values before any formatting."""
-    from ..render.results import format_results
+    """Run one query once and write the answer in the negotiated format while reading it:
+    the row and byte caps are checked on every row as it comes (SELECT answers are written
+    row by row, graph answers serialised once their triples passed the caps). `engine` is
+    lazy (OxigraphEngine(lazy=True)), so evaluation errors may surface while writing."""
+    from ..render.results import format_results, stream_results
 
     try:
-        results = engine.run(
-            StoredQuery(name="query", path=Path("query.rq"), text=text, summary=""), limit=limits.max_rows + 1
-        )
+        results = engine.run(StoredQuery(name="query", path=Path("query.rq"), text=text, summary=""))
     except NetworkRefused as exc:
         found = str(exc).removeprefix("query: ").split(" reaches")[0]
         return Answer(403, TEXT, f"{found} is refused: this endpoint does not contact other servers\n".encode())
@@ -99,21 +126,23 @@ def evaluate(engine: OxigraphEngine, text: str, accept: str, limits: Limits) -> 
         return Answer(status, TEXT, f"query failed: {message}\n".encode())
     except MemoryError:
         return Answer(507, TEXT, b"query stopped: it needed more memory than the server allows\n")
-    graph_form = results.kind in ("CONSTRUCT", "DESCRIBE")
-    count = len(results.triples) if graph_form else len(results.rows)
-    if count > limits.max_rows:
-        return _capped(f"more than {limits.max_rows} {'triples' if graph_form else 'rows'}")
-    if _size(results) > limits.max_bytes:
-        return _capped(f"more than {limits.max_bytes} bytes")
-    if graph_form:
-        media = negotiate(accept, GRAPH_ACCEPT, GRAPH_FORMATS["ttl"].media_type)
-        fmt = GRAPH_ACCEPT[media]
-    else:
-        media = negotiate(accept, RESULT_ACCEPT, RESULT_MEDIA_TYPES["json"])
-        fmt = RESULT_ACCEPT[media]
-    body = format_results(results, fmt).encode("utf-8")
-    if len(body) > limits.max_bytes:
-        return _capped(f"more than {limits.max_bytes} bytes")
+    try:
+        if results.kind in ("CONSTRUCT", "DESCRIBE"):
+            media = negotiate(accept, GRAPH_ACCEPT, GRAPH_FORMATS["ttl"].media_type)
+            results.triples = list(_within_caps(results.triples, limits, "triples"))  # type: ignore[arg-type]
+            pieces: Iterable[str] = [format_results(results, GRAPH_ACCEPT[media])]
+        else:
+            media = negotiate(accept, RESULT_ACCEPT, RESULT_MEDIA_TYPES["json"])
+            results.rows = _within_caps(results.rows, limits, "rows")  # type: ignore[assignment]
+            pieces = stream_results(results, RESULT_ACCEPT[media])
+        body = _collect(pieces, limits.max_bytes)
+    except _OverCap as exc:
+        return _capped(str(exc))
+    except MemoryError:
+        return Answer(507, TEXT, b"query stopped: it needed more memory than the server allows\n")
+    except Exception as exc:  # an evaluation error met while reading the rows
+        lines = str(exc).strip().splitlines()
+        return Answer(400, TEXT, f"query failed: {lines[0][:300] if lines else type(exc).__name__}\n".encode())
     return Answer(200, f"{media}; charset=utf-8", body)
 
 
@@ -175,7 +204,7 @@ def _worker(fd: int) -> None:
         store = read_only(Path(source))
     else:
         store = store_from_ntriples(source)
-    engine = OxigraphEngine(store)
+    engine = OxigraphEngine(store, lazy=True)
     del source
     _limit_memory(limits.memory_mb)
     conn.send(("ready", isolated))

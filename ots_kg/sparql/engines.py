@@ -127,12 +127,15 @@ class RdflibEngine(_Base):
 
 class OxigraphEngine(_Base):
     """An Oxigraph Store; parameters travel as a VALUES block of typed terms (Oxigraph's
-    own substitutions only reach projected variables)."""
+    own substitutions only reach projected variables). With `lazy`, rows and triples come as
+    iterators read once, evaluated as they are read (the server stops at its caps while
+    writing); errors then surface while reading."""
 
     name = "oxigraph"
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, *, lazy: bool = False) -> None:
         self.store = store
+        self.lazy = lazy
 
     def _evaluate(self, query: StoredQuery, bindings: dict[str, Term]) -> Results:
         import pyoxigraph as ox
@@ -145,10 +148,11 @@ class OxigraphEngine(_Base):
             return Results("ASK", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
-            solutions = islice(result, self._limit)
-            return Results("SELECT", names, [tuple(from_ox(s[n]) for n in names) for s in solutions])
-        triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in islice(result, self._limit)]
-        return Results(query.kind if query.kind in GRAPH_FORMS else "CONSTRUCT", triples=triples)
+            rows = (tuple(from_ox(s[n]) for n in names) for s in islice(result, self._limit))
+            return Results("SELECT", names, rows if self.lazy else list(rows))  # type: ignore[arg-type]
+        triples = ((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in islice(result, self._limit))
+        kind = query.kind if query.kind in GRAPH_FORMS else "CONSTRUCT"
+        return Results(kind, triples=triples if self.lazy else list(triples))  # type: ignore[arg-type]
 
 
 SELECT_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
