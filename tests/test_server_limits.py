@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
+import time
 import tracemalloc
 import urllib.error
 import urllib.parse
@@ -100,3 +102,47 @@ def test_server_refuses_a_huge_group_concat_and_stays_healthy(small_store):
         assert status == 413 and b"bytes" in body
         with urllib.request.urlopen(f"{base}/health", timeout=10) as r:
             assert json.loads(r.read())["status"] == "ok"
+
+
+def _ask(base: str, query: str, timeout: float = 60) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(f"{base}/sparql?query={urllib.parse.quote(query)}", timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_slow_queries_cannot_starve_a_fast_one(small_store):
+    """Three different slow queries (a billion-row count each) on two workers: the fast query
+    is answered while the first slow one is still running, not after the slow ones end."""
+    slow = [f"SELECT (COUNT(*) AS ?n{i}) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }}" for i in range(3)]
+    fast = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    finished: list[tuple[str, int, bytes]] = []
+    lock = threading.Lock()
+
+    def run(name: str, query: str) -> None:
+        status, body = _ask(base, query)
+        with lock:
+            finished.append((name, status, body))
+
+    with ots_server(small_store, workers=2, timeout=20, slow_after=0.5) as base:
+        threads = []
+        for i, query in enumerate(slow):
+            threads.append(threading.Thread(target=run, args=(f"slow{i}", query), daemon=True))
+            threads[-1].start()
+            time.sleep(0.2)
+        deadline = time.monotonic() + 30
+        while json.loads(urllib.request.urlopen(base + "/health", timeout=10).read())["busy"] < 2:
+            assert time.monotonic() < deadline, "the slow queries never occupied the workers"
+            time.sleep(0.1)
+        time.sleep(1.0)  # both are long by now
+        run("fast", fast)
+        with lock:
+            done = list(finished)
+        names = [name for name, _, _ in done]
+        assert "fast" in names and done[names.index("fast")][1] == 200, done
+        before_fast = done[: names.index("fast")]
+        assert all(status == 503 and b"long queries" in body for _, status, body in before_fast), before_fast
+        assert len(before_fast) < len(slow)  # a slow query is still running: the fast one did not wait for it
+    for thread in threads:
+        thread.join(30)

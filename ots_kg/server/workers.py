@@ -38,6 +38,10 @@ from ..sparql.guard import NetworkRefused
 TEXT = "text/plain; charset=utf-8"
 _PR_SET_PDEATHSIG = 1
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+try:
+    _TICKS = float(os.sysconf("SC_CLK_TCK"))
+except (ValueError, OSError, AttributeError):
+    _TICKS = 100.0
 
 
 @dataclass
@@ -236,6 +240,9 @@ class _Worker:
         self.conn = Connection(ours.detach())
         self.ready = False
         self.isolated = False
+        self.started = 0.0  # when its current query began (monotonic), and its CPU seconds then
+        self.cpu_at_start = 0.0
+        self.stopped_long = False  # killed by the pool to keep a worker free of long queries
         try:
             self.conn.send((ntriples, limits))
         except OSError:
@@ -243,6 +250,24 @@ class _Worker:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def cpu(self) -> float | None:
+        """CPU seconds the process has used (user + system), None where /proc cannot tell."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / _TICKS
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def begin(self) -> None:
+        self.started = time.monotonic()
+        self.cpu_at_start = self.cpu() or 0.0
+
+    def age(self) -> float:
+        """How long its current query has run: CPU seconds where /proc tells (a loaded machine
+        does not make a query long), wall seconds otherwise."""
+        cpu = self.cpu()
+        return cpu - self.cpu_at_start if cpu is not None else time.monotonic() - self.started
 
     def stop(self) -> None:
         try:
@@ -254,14 +279,29 @@ class _Worker:
 
 
 class WorkerPool:
-    """`size` supervised worker processes and a fair queue in front of them: one query text
-    holds at most `size - 1` workers, so a burst of one slow query cannot starve the rest."""
+    """`size` supervised worker processes and a fair queue in front of them.
 
-    def __init__(self, ntriples: bytes | str, size: int = 2, limits: Limits | None = None) -> None:
+    Slow queries cannot starve fast ones: at most `size - 1` workers may be busy with queries
+    that have run longer than `slow_after` seconds (CPU time, so a loaded machine does not
+    make every query long). When one more query passes that line, the pool stops it (503,
+    "try again later") and replaces its worker, so one worker is always free of long queries
+    and a fast query waits at most about `slow_after` seconds plus a worker's start. The
+    query stopped is the last to pass the line: the longer-running ones keep their work.
+    One query text also holds at most `size - 1` workers, so a burst of one slow query does
+    not even start in every worker. (Neither Oxigraph nor rdflib can pause a query, so
+    stopping is the only way to give a worker back; a pool of one worker cannot keep one
+    free, and there the rule is off.)
+    """
+
+    def __init__(
+        self, ntriples: bytes | str, size: int = 2, limits: Limits | None = None, slow_after: float = 2.0
+    ) -> None:
         self._ntriples = ntriples
         self._limits = limits or Limits()
         self.size = max(1, size)
         self.per_query = max(1, self.size - 1)
+        self.slow_after = slow_after
+        self.stopped_long = 0
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
@@ -317,7 +357,29 @@ class WorkerPool:
                     self._starting.append(worker)
                     self.replaced += 1
             self._check_starting()
+            self._keep_one_worker_for_short_queries()
             time.sleep(0.05)
+
+    def _keep_one_worker_for_short_queries(self) -> None:
+        """Stop the newest long queries beyond `size - 1` (see the class's note)."""
+        if self.size < 2:
+            return
+        with self._cond:
+            busy = [(w, w.started) for w in self._busy if not w.stopped_long]
+        long = [(w, started) for w, started in busy if w.age() >= self.slow_after]
+        if len(long) <= self.size - 1:
+            return
+        long.sort(key=lambda pair: pair[1])
+        with self._cond:
+            for worker, started in long[self.size - 1 :]:
+                if worker not in self._busy or worker.started != started:
+                    continue  # it finished meanwhile: nothing to stop
+                worker.stopped_long = True
+                self.stopped_long += 1
+                try:
+                    worker.process.kill()  # its request's thread sees the pipe close and answers 503
+                except OSError:
+                    pass
 
     def health(self) -> dict[str, Any]:
         """The pool as it is: workers alive and idle, busy, starting, replaced so far."""
@@ -333,6 +395,7 @@ class WorkerPool:
             "busy": busy,
             "starting": starting,
             "replaced": self.replaced,
+            "stopped_long": self.stopped_long,
             "network_isolated": isolated,
         }
 
@@ -346,6 +409,7 @@ class WorkerPool:
                     while self._idle:
                         worker = self._idle.pop(0)
                         if self._usable(worker):
+                            worker.begin()
                             self._busy.add(worker)
                             self._running[key] = self._running.get(key, 0) + 1
                             return worker
@@ -400,6 +464,14 @@ class WorkerPool:
             status, ctype, body = worker.conn.recv()
         except (EOFError, OSError, ValueError):
             self._release(key, worker, healthy=False)
+            if worker.stopped_long:
+                return Answer(
+                    503,
+                    TEXT,
+                    f"server busy: the other workers are running long queries and this one ran past "
+                    f"{self.slow_after:g} s, so it was stopped to keep a worker for short ones; "
+                    "try again later or narrow the query\n".encode(),
+                )
             return Answer(500, TEXT, b"query worker died (killed or over its memory limit); it has been replaced\n")
         self._release(key, worker, healthy=True)
         return Answer(status, ctype, body)
