@@ -146,3 +146,34 @@ def test_slow_queries_cannot_starve_a_fast_one(small_store):
         assert len(before_fast) < len(slow)  # a slow query is still running: the fast one did not wait for it
     for thread in threads:
         thread.join(30)
+
+
+def test_the_queue_serves_clients_in_turn(small_store):
+    """One worker; client A queues four queries, then client B (another loopback address)
+    one: B's query runs next after A's first, not after all of A's."""
+    import http.client
+
+    query = "SELECT (COUNT(*) AS ?n{}) WHERE {{ ?a ?b ?c . ?d ?e ?f }}"  # ~a million rows counted
+    finished: list[str] = []
+    lock = threading.Lock()
+
+    def send(name: str, source: str) -> None:
+        host, port = base.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=120, source_address=(source, 0))
+        connection.request("GET", "/sparql?query=" + urllib.parse.quote(query.format(name)))
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        with lock:
+            finished.append(f"{name}:{response.status}")
+
+    with ots_server(small_store, workers=1, timeout=100) as base:
+        threads = [threading.Thread(target=send, args=(f"a{i}", "127.0.0.1")) for i in range(4)]
+        threads.append(threading.Thread(target=send, args=("b0", "127.0.0.2")))
+        for thread in threads:
+            thread.start()
+            time.sleep(0.15)
+        for thread in threads:
+            thread.join(120)
+    assert sorted(finished) == ["a0:200", "a1:200", "a2:200", "a3:200", "b0:200"], finished
+    assert finished.index("b0:200") <= 1, finished  # after A's first at most, not after all four

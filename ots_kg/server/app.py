@@ -301,7 +301,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self._error(400, f"unknown format {fmt}; one of {', '.join(SHORT_FORMATS)}")
             accept = SHORT_FORMATS[fmt]
         settings = self.server.settings
-        self._send(self.server.pool.run(text, accept, settings.timeout))
+        self._send(self.server.pool.run(text, accept, settings.timeout, client=str(self.client_address[0])))
 
     def _stored_text(self, name: str, params: dict[str, list[str]]) -> str:
         if name not in self.server.queries:

@@ -278,6 +278,15 @@ class _Worker:
         self.conn.close()
 
 
+@dataclass(eq=False)
+class _Ticket:
+    """One request waiting for (or holding) a worker."""
+
+    seq: int
+    key: str  # the query text's hash
+    client: str  # the remote address
+
+
 class WorkerPool:
     """`size` supervised worker processes and a fair queue in front of them.
 
@@ -288,7 +297,9 @@ class WorkerPool:
     and a fast query waits at most about `slow_after` seconds plus a worker's start. The
     query stopped is the last to pass the line: the longer-running ones keep their work.
     One query text also holds at most `size - 1` workers, so a burst of one slow query does
-    not even start in every worker. (Neither Oxigraph nor rdflib can pause a query, so
+    not even start in every worker. Waiting requests are served client by client (remote
+    address): the client with the fewest queries running first, then the one served longest
+    ago, so one client's burst does not push another's request to the back of the queue. (Neither Oxigraph nor rdflib can pause a query, so
     stopping is the only way to give a worker back; a pool of one worker cannot keep one
     free, and there the rule is off.)
     """
@@ -306,7 +317,11 @@ class WorkerPool:
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self._starting: list[_Worker] = []
-        self._running: dict[str, int] = {}
+        self._running: dict[str, int] = {}  # query text (hash) -> workers on it
+        self._clients: dict[str, int] = {}  # remote address -> workers on its queries
+        self._served: dict[str, float] = {}  # remote address -> when it last got a worker
+        self._waiting: list[_Ticket] = []
+        self._seq = 0
         self._closed = False
         self.replaced = 0
         for _ in range(self.size):
@@ -400,24 +415,41 @@ class WorkerPool:
         }
 
     # ---- queries ----------------------------------------------------------------------
-    def _acquire(self, key: str, deadline: float) -> _Worker | None:
+    def _next(self) -> _Ticket | None:
+        """The waiting request that gets the next free worker: among those whose query text
+        is under its share, the client with the fewest queries running, then the client
+        served longest ago (round robin between clients), then the earliest."""
+        eligible = [t for t in self._waiting if self._running.get(t.key, 0) < self.per_query]
+        return min(
+            eligible,
+            key=lambda t: (self._clients.get(t.client, 0), self._served.get(t.client, 0.0), t.seq),
+            default=None,
+        )
+
+    def _acquire(self, ticket: _Ticket, deadline: float) -> _Worker | None:
         with self._cond:
-            while True:
-                if self._closed:
-                    return None
-                if self._running.get(key, 0) < self.per_query:
-                    while self._idle:
+            self._waiting.append(ticket)
+            try:
+                while True:
+                    if self._closed:
+                        return None
+                    while self._idle and self._next() is ticket:
                         worker = self._idle.pop(0)
                         if self._usable(worker):
                             worker.begin()
                             self._busy.add(worker)
-                            self._running[key] = self._running.get(key, 0) + 1
+                            self._running[ticket.key] = self._running.get(ticket.key, 0) + 1
+                            self._clients[ticket.client] = self._clients.get(ticket.client, 0) + 1
+                            self._served[ticket.client] = time.monotonic()
                             return worker
                         self._starting.append(worker)  # dead: the supervisor drops and replaces it
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self._cond.wait(min(left, 0.1))
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return None
+                    self._cond.wait(min(left, 0.1))
+            finally:
+                self._waiting.remove(ticket)
+                self._cond.notify_all()  # the next in line may go now
 
     @staticmethod
     def _usable(worker: _Worker) -> bool:
@@ -427,43 +459,51 @@ class WorkerPool:
         except OSError:
             return False
 
-    def _release(self, key: str, worker: _Worker, healthy: bool) -> None:
+    def _release(self, ticket: _Ticket, worker: _Worker, healthy: bool) -> None:
         with self._cond:
             self._busy.discard(worker)
-            self._running[key] -= 1
-            if not self._running[key]:
-                del self._running[key]
+            for counts, name in ((self._running, ticket.key), (self._clients, ticket.client)):
+                counts[name] -= 1
+                if not counts[name]:
+                    del counts[name]
+            if len(self._served) > 4096:  # forget the clients served longest ago
+                for client in sorted(self._served, key=self._served.__getitem__)[:2048]:
+                    del self._served[client]
             if healthy and not self._closed:
                 self._idle.append(worker)
             self._cond.notify_all()
         if not healthy:
             worker.stop()
 
-    def run(self, text: str, accept: str, timeout: float) -> Answer:
+    def run(self, text: str, accept: str, timeout: float, client: str = "") -> Answer:
         """Evaluate once in a free worker: 503 when none frees up within `timeout` or the
-        query outlives it (its worker is killed), 500 when the worker dies under it."""
+        query outlives it (its worker is killed), 500 when the worker dies under it.
+        `client` (the remote address) is what the queue shares workers fairly between."""
         key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         deadline = time.monotonic() + timeout
         for _attempt in range(3):  # a worker found dead before the query reached it: next one
-            worker = self._acquire(key, deadline)
+            with self._cond:
+                self._seq += 1
+                ticket = _Ticket(self._seq, key, client)
+            worker = self._acquire(ticket, deadline)
             if worker is None:
                 return Answer(503, TEXT, b"server busy: no query worker free\n")
             try:
                 worker.conn.send((text, accept))
             except (OSError, ValueError):
-                self._release(key, worker, healthy=False)
+                self._release(ticket, worker, healthy=False)
                 continue
-            return self._answer(key, worker, timeout)
+            return self._answer(ticket, worker, timeout)
         return Answer(500, TEXT, b"query workers keep dying; try again\n")
 
-    def _answer(self, key: str, worker: _Worker, timeout: float) -> Answer:
+    def _answer(self, ticket: _Ticket, worker: _Worker, timeout: float) -> Answer:
         try:
             if not worker.conn.poll(timeout):
-                self._release(key, worker, healthy=False)
+                self._release(ticket, worker, healthy=False)
                 return Answer(503, TEXT, f"query stopped: it ran longer than the {timeout:g} s time limit\n".encode())
             status, ctype, body = worker.conn.recv()
         except (EOFError, OSError, ValueError):
-            self._release(key, worker, healthy=False)
+            self._release(ticket, worker, healthy=False)
             if worker.stopped_long:
                 return Answer(
                     503,
@@ -473,7 +513,7 @@ class WorkerPool:
                     "try again later or narrow the query\n".encode(),
                 )
             return Answer(500, TEXT, b"query worker died (killed or over its memory limit); it has been replaced\n")
-        self._release(key, worker, healthy=True)
+        self._release(ticket, worker, healthy=True)
         return Answer(status, ctype, body)
 
     def close(self) -> None:
