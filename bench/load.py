@@ -4,10 +4,10 @@
 
 Starts the server in a subprocess on 127.0.0.1 (free port), sends only loopback traffic:
 every stored query with its example values, an ad-hoc POSTed query, /health and the page.
-Prints connection errors (no HTTP answer at all) apart from HTTP error statuses, throughput
-and latency percentiles, then stops the server. `--kill-every S` SIGKILLs a random query
-worker every S seconds (a soak run: requests a killed worker held answer 500, none may go
-unanswered).
+Prints connection errors (no HTTP answer at all) apart from HTTP error statuses, throughput,
+latency percentiles and the machine's load average while it ran, then stops the server.
+`--kill-every S` SIGKILLs a random query worker every S seconds (a soak run: requests a
+killed worker held answer 500, none may go unanswered).
 """
 
 from __future__ import annotations
@@ -92,7 +92,15 @@ def main() -> int:
                 except ProcessLookupError:
                     pass
 
+    loads: list[float] = []
+
+    def sampler() -> None:  # the machine's 1-minute load average while the clients run
+        while not done.wait(1.0):
+            loads.append(os.getloadavg()[0])
+
     try:
+        loads.append(os.getloadavg()[0])
+        threading.Thread(target=sampler, daemon=True).start()
         if args.kill_every > 0:
             threading.Thread(target=killer, daemon=True).start()
         threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
@@ -119,6 +127,7 @@ def main() -> int:
         f"median={statistics.median(latencies) * 1000:.1f}ms "
         f"p95={p95 * 1000:.1f}ms p99={p99 * 1000:.1f}ms max={latencies[-1] * 1000:.1f}ms"
     )
+    print(f"load average (1 min) during the run: min={min(loads):.1f} max={max(loads):.1f} on {os.cpu_count()} cores")
     for e in errors[:5]:
         print("  error:", e)
     return 1 if errors else 0
