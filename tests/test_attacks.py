@@ -16,13 +16,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
-from servers import ots_server, wait_for
+from servers import loopback_server, ots_server, wait_for
 
 from ots_kg.errors import QueryError
 from ots_kg.io.loader import load_store
@@ -54,17 +53,8 @@ class _Recorder(BaseHTTPRequestHandler):
     do_GET = do_POST = _answer  # noqa: N815
 
 
-@contextmanager
 def recorder():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    server.hits = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    return loopback_server(_Recorder, hits=[])
 
 
 def corpus(port: int) -> list[str]:

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from conftest import run_cli
 from rdflib import Graph, Literal, URIRef
+from servers import loopback_server
 
 from ots_kg.errors import OtsKgError, QueryError
 from ots_kg.io.http import HttpClient, HttpError
@@ -105,19 +103,8 @@ class _Store(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_HEAD = _handle  # noqa: N815
 
 
-@contextmanager
-def store(want_auth: bool = False) -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Store)
-    server.daemon_threads = True
-    server.seen, server.sent, server.want_auth = [], 0, want_auth  # type: ignore[attr-defined]
-    server.base = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+def store(want_auth: bool = False):
+    return loopback_server(_Store, seen=[], sent=0, want_auth=want_auth)
 
 
 QUERY = inline_query("SELECT ?s WHERE { ?s ?p ?o }")

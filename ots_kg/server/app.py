@@ -54,7 +54,7 @@ class Settings:
     memory_mb: int = 1024
     read_timeout: float = 10.0
     cors_origins: tuple[str, ...] = ()
-    slow_after: float = 2.0  # CPU seconds after which a query is long (server.workers.WorkerPool)
+    slow_after: float = 2.0  # seconds after which a query is long (server.workers.WorkerPool)
 
     def __post_init__(self) -> None:
         for name in ("timeout", "read_timeout", "slow_after"):

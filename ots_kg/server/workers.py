@@ -38,10 +38,6 @@ from ..sparql.guard import NetworkRefused
 TEXT = "text/plain; charset=utf-8"
 _PR_SET_PDEATHSIG = 1
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
-try:
-    _TICKS = float(os.sysconf("SC_CLK_TCK"))
-except (ValueError, OSError, AttributeError):
-    _TICKS = 100.0
 
 
 @dataclass
@@ -240,8 +236,7 @@ class _Worker:
         self.conn = Connection(ours.detach())
         self.ready = False
         self.isolated = False
-        self.started = 0.0  # when its current query began (monotonic), and its CPU seconds then
-        self.cpu_at_start = 0.0
+        self.started = 0.0  # when its current query began (monotonic)
         self.stopped_long = False  # killed by the pool to keep a worker free of long queries
         try:
             self.conn.send((ntriples, limits))
@@ -251,23 +246,12 @@ class _Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def cpu(self) -> float | None:
-        """CPU seconds the process has used (user + system), None where /proc cannot tell."""
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / _TICKS
-        except (OSError, IndexError, ValueError):
-            return None
-
     def begin(self) -> None:
         self.started = time.monotonic()
-        self.cpu_at_start = self.cpu() or 0.0
 
     def age(self) -> float:
-        """How long its current query has run: CPU seconds where /proc tells (a loaded machine
-        does not make a query long), wall seconds otherwise."""
-        cpu = self.cpu()
-        return cpu - self.cpu_at_start if cpu is not None else time.monotonic() - self.started
+        """Seconds its current query has been running (wall time: what a waiting client feels)."""
+        return time.monotonic() - self.started
 
     def stop(self) -> None:
         try:
@@ -291,17 +275,18 @@ class WorkerPool:
     """`size` supervised worker processes and a fair queue in front of them.
 
     Slow queries cannot starve fast ones: at most `size - 1` workers may be busy with queries
-    that have run longer than `slow_after` seconds (CPU time, so a loaded machine does not
-    make every query long). When one more query passes that line, the pool stops it (503,
-    "try again later") and replaces its worker, so one worker is always free of long queries
-    and a fast query waits at most about `slow_after` seconds plus a worker's start. The
-    query stopped is the last to pass the line: the longer-running ones keep their work.
+    that have run longer than `slow_after` seconds (wall time, in the worker). When one more
+    query passes that line, the pool stops it (503, "try again later") and replaces its
+    worker, so one worker is always free of long queries and a fast query waits about
+    `slow_after` seconds plus a worker's start at most. The query stopped is the last to
+    pass the line: the longer-running ones keep their work. Neither Oxigraph nor rdflib can
+    pause a query, so stopping is the only way to give a worker back; a pool of one worker
+    cannot keep one free, and there the rule is off.
+
     One query text also holds at most `size - 1` workers, so a burst of one slow query does
     not even start in every worker. Waiting requests are served client by client (remote
     address): the client with the fewest queries running first, then the one served longest
-    ago, so one client's burst does not push another's request to the back of the queue. (Neither Oxigraph nor rdflib can pause a query, so
-    stopping is the only way to give a worker back; a pool of one worker cannot keep one
-    free, and there the rule is off.)
+    ago, so one client's burst does not push another's request to the back of the queue.
     """
 
     def __init__(
