@@ -189,7 +189,7 @@ class RemoteEngine(_Base):
                 user=user,
                 password=password,
                 user_agent=user_agent or USER_AGENT,
-                max_bytes=max_bytes or MAX_ANSWER,
+                max_bytes=MAX_ANSWER if max_bytes is None else max_bytes,
             )
         except HttpError as exc:
             raise QueryError(str(exc)) from None
