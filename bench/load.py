@@ -1,18 +1,21 @@
 """Bounded load check of `ots-kg serve`: C concurrent clients x N mixed requests each.
 
-    python bench/load.py [--clients 32] [--queries 100] [--workers 2] [--kill-every 0]
+    python bench/load.py [--clients 32] [--queries 100] [--workers 2] [--kill-every 0] [--slow-clients 0]
 
 Starts the server in a subprocess on 127.0.0.1 (free port), sends only loopback traffic:
 every stored query with its example values, an ad-hoc POSTed query, /health and the page.
-Prints connection errors (no HTTP answer at all) apart from HTTP error statuses, throughput
-and latency percentiles, then stops the server. `--kill-every S` SIGKILLs a random query
-worker every S seconds (a soak run: requests a killed worker held answer 500, none may go
-unanswered).
+Prints connection errors (no HTTP answer at all) apart from HTTP error statuses, throughput,
+latency percentiles and the machine's load average while it ran, then stops the server.
+`--kill-every S` SIGKILLs a random query worker every S seconds (a soak run: requests a
+killed worker held answer 500, none may go unanswered). `--slow-clients K` adds K clients
+that keep sending expensive queries, each text new (starvation: the mixed requests must
+still be answered).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import re
@@ -36,12 +39,23 @@ def example_url(base: str, query) -> str:
     return f"{base}/sparql?{urllib.parse.urlencode(params)}"
 
 
+def fetch(request: urllib.request.Request) -> int:
+    """The HTTP status of one request, the body read; OSError when no answer came at all."""
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--kill-every", type=float, default=0.0)
+    ap.add_argument("--slow-clients", type=int, default=0, help="clients sending distinct expensive queries meanwhile")
     args = ap.parse_args()
     proc = subprocess.Popen(
         [sys.executable, "-m", "ots_kg", "serve", "--port", "0", "--workers", str(args.workers)],
@@ -70,18 +84,30 @@ def main() -> int:
             start = time.perf_counter()
             status = 0
             try:
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    response.read()
-                    status = response.status
-            except urllib.error.HTTPError as exc:
-                status = exc.code
-            except (urllib.error.URLError, OSError) as exc:
+                status = fetch(request)
+            except OSError as exc:  # URLError included
                 with lock:
                     errors.append(f"{request.full_url}: {exc}")
             elapsed = time.perf_counter() - start
             with lock:
                 latencies.append(elapsed)
                 statuses[status] = statuses.get(status, 0) + 1
+
+    slow_statuses: dict[int, int] = {}
+
+    def slow_client(index: int) -> None:  # a new expensive text each time: no per-text share applies
+        for k in itertools.count():
+            if done.is_set():
+                return
+            text = f"SELECT (COUNT(*) AS ?n{index}_{k}) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }}"
+            headers = {"Content-Type": "application/sparql-query"}
+            request = urllib.request.Request(base + "/sparql", text.encode(), headers)
+            try:
+                status = fetch(request)
+            except OSError:
+                status = 0
+            with lock:
+                slow_statuses[status] = slow_statuses.get(status, 0) + 1
 
     def killer() -> None:
         while not done.wait(args.kill_every):
@@ -92,9 +118,21 @@ def main() -> int:
                 except ProcessLookupError:
                     pass
 
+    loads: list[float] = []
+
+    def sampler() -> None:  # the machine's 1-minute load average while the clients run
+        while not done.wait(1.0):
+            loads.append(os.getloadavg()[0])
+
     try:
+        loads.append(os.getloadavg()[0])
+        threading.Thread(target=sampler, daemon=True).start()
         if args.kill_every > 0:
             threading.Thread(target=killer, daemon=True).start()
+        for i in range(args.slow_clients):
+            threading.Thread(target=slow_client, args=(i,), daemon=True).start()
+        if args.slow_clients:
+            time.sleep(1.0)  # the slow queries are in the workers before the others start
         threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
         wall = time.perf_counter()
         for t in threads:
@@ -111,7 +149,7 @@ def main() -> int:
     p99 = latencies[int(0.99 * (len(latencies) - 1))]
     print(
         f"clients={args.clients} requests/client={args.queries} workers={args.workers} "
-        f"distinct requests={len(requests)} kill-every={args.kill_every or 'never'}"
+        f"distinct requests={len(requests)} kill-every={args.kill_every or 'never'} slow-clients={args.slow_clients}"
     )
     print(
         f"requests={len(latencies)} connection errors={len(errors)} statuses={dict(sorted(statuses.items()))} "
@@ -119,6 +157,9 @@ def main() -> int:
         f"median={statistics.median(latencies) * 1000:.1f}ms "
         f"p95={p95 * 1000:.1f}ms p99={p99 * 1000:.1f}ms max={latencies[-1] * 1000:.1f}ms"
     )
+    if args.slow_clients:
+        print(f"slow queries answered meanwhile: statuses={dict(sorted(slow_statuses.items()))}")
+    print(f"load average (1 min) during the run: min={min(loads):.1f} max={max(loads):.1f} on {os.cpu_count()} cores")
     for e in errors[:5]:
         print("  error:", e)
     return 1 if errors else 0

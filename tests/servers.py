@@ -54,6 +54,26 @@ def oxigraph_server(location: Path):
 
 
 @contextmanager
+def loopback_server(handler: type, **attributes):
+    """A threading http.server with `handler` on a free loopback port, its attributes set
+    (for a handler to record into), shut down afterwards; `.base` is its URL."""
+    from http.server import ThreadingHTTPServer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.base = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    for name, value in attributes.items():
+        setattr(server, name, value)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
 def ots_server(graph, **settings):
     from ots_kg.server.app import Settings, make_server
 

@@ -16,13 +16,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
-from servers import ots_server, wait_for
+from servers import loopback_server, ots_server, wait_for
 
 from ots_kg.errors import QueryError
 from ots_kg.io.loader import load_store
@@ -54,17 +53,8 @@ class _Recorder(BaseHTTPRequestHandler):
     do_GET = do_POST = _answer  # noqa: N815
 
 
-@contextmanager
 def recorder():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    server.hits = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    return loopback_server(_Recorder, hits=[])
 
 
 def corpus(port: int) -> list[str]:
@@ -295,7 +285,11 @@ def test_workers_die_with_a_killed_server_and_the_port_is_free():
         assert time.monotonic() < deadline, "workers outlived the server"
         time.sleep(0.1)
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", port))  # nobody kept the listening socket
+        # nobody kept the listening socket (SO_REUSEADDR: a closed connection's TIME_WAIT
+        # does not count; a socket still listening on the port does, on Linux)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
 
 
 def test_sigterm_drains_the_request_in_flight():

@@ -13,7 +13,7 @@ from ..errors import OtsKgError
 from ..model.formats import GRAPH_FORMATS
 from ..sparql.engines import USER_AGENT
 from .export import serialize
-from .http import HttpClient, HttpError, first_line
+from .http import MAX_ANSWER, HttpClient, HttpError, first_line
 
 NT = GRAPH_FORMATS["nt"].media_type
 
@@ -96,6 +96,7 @@ def push(
     user: str | None = None,
     password: str | None = None,
     user_agent: str = USER_AGENT,
+    max_bytes: int = MAX_ANSWER,
     on_batch: Callable[[int], None] | None = None,
 ) -> PushReport:
     """POST (or, with replace, first PUT) N-Triples batches to the graph store endpoint, then
@@ -104,12 +105,15 @@ def push(
     Without replace, a graph that already holds blank-node triples is refused when the push
     sends blank nodes too: a store reads every request's blank nodes as new ones, so pushing
     the same data twice would silently keep two copies of each.
+
+    `timeout` is a deadline for each request as a whole; `max_bytes` caps what the store may
+    answer (the graph read back to check the push included).
     """
     import pyoxigraph as ox
 
     if batch_size < 1:
         raise OtsKgError("batch size must be at least 1")
-    client = HttpClient(timeout=timeout, user=user, password=password, user_agent=user_agent)
+    client = HttpClient(timeout=timeout, user=user, password=password, user_agent=user_agent, max_bytes=max_bytes)
     url = _target(endpoint, graph_iri)
     text = serialize(graph, "nt")
     lines = [ln for ln in text.splitlines() if ln.strip()]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
@@ -82,36 +83,10 @@ def format_results(
         return serialize(results.graph, GRAPH_FOR_TABLE.get(fmt, fmt))
     if fmt not in TABLE_FORMATS:
         raise QueryError(f"unknown format {fmt!r}; choose {', '.join(TABLE_FORMATS)}")
+    if fmt != "table":
+        return "".join(stream_results(results, fmt))
     if results.kind == "ASK":
-        if fmt == "json":
-            return json.dumps({"head": {}, "boolean": results.boolean}) + "\n"
-        if fmt == "xml":
-            return _xml([], f"<boolean>{'true' if results.boolean else 'false'}</boolean>")
         return ("true" if results.boolean else "false") + "\n"
-    if fmt == "json":
-        bindings = [
-            {v: to_json(t) for v, t in zip(results.vars, row, strict=False) if t is not None} for row in results.rows
-        ]
-        return (
-            json.dumps(
-                {"head": {"vars": results.vars}, "results": {"bindings": bindings}}, indent=1, ensure_ascii=False
-            )
-            + "\n"
-        )
-    if fmt == "csv":  # SPARQL 1.1 CSV: CRLF line ends
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(results.vars)
-        writer.writerows([[_csv_cell(t) for t in row] for row in results.rows])
-        return buf.getvalue()
-    if fmt == "tsv":
-        lines = ["\t".join("?" + v for v in results.vars)]
-        lines += ["\t".join("" if t is None else t.n3() for t in row) for row in results.rows]
-        return "\n".join(lines) + "\n"
-    if fmt == "xml":
-        return _xml(
-            results.vars, "<results>" + "".join(_xml_row(results.vars, row) for row in results.rows) + "</results>"
-        )
     iri_columns = {  # compact IRIs are kept whole; passages (with their text) may be cut
         i
         for i in range(len(results.vars))
@@ -119,6 +94,51 @@ def format_results(
     }
     cells = [[show_term(t, passage_text) for t in row] for row in results.rows]
     return table(results.vars, cells, width, keep=iri_columns)
+
+
+def stream_results(results: Results, fmt: str) -> Iterator[str]:
+    """A SELECT or ASK answer in csv | tsv | json | xml, a row at a time: `results.rows` may
+    be an iterator read once, and a caller that stops reading (the server at its byte cap)
+    never holds more than the pieces it took. format_results joins the same pieces."""
+    if fmt not in TABLE_FORMATS or fmt == "table":
+        raise QueryError(f"unknown format {fmt!r}; choose {', '.join(TABLE_FORMATS[1:])}")
+    if results.kind == "ASK":
+        if fmt == "json":
+            yield json.dumps({"head": {}, "boolean": results.boolean}) + "\n"
+        elif fmt == "xml":
+            yield _xml([], f"<boolean>{'true' if results.boolean else 'false'}</boolean>")
+        else:
+            yield ("true" if results.boolean else "false") + "\n"
+        return
+    names = results.vars
+    if fmt == "json":  # the bytes of json.dumps(answer, indent=1), written binding by binding
+        skeleton = json.dumps({"head": {"vars": names}, "results": {"bindings": [0]}}, indent=1, ensure_ascii=False)
+        before, after = skeleton.split("[\n   0\n  ]")
+        yield before + "["
+        separator = "\n   "
+        for row in results.rows:
+            binding = {v: to_json(t) for v, t in zip(names, row, strict=False) if t is not None}
+            yield separator + json.dumps(binding, indent=1, ensure_ascii=False).replace("\n", "\n   ")
+            separator = ",\n   "
+        yield ("]" if separator == "\n   " else "\n  ]") + after + "\n"
+    elif fmt == "csv":  # SPARQL 1.1 CSV: CRLF line ends
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        for row in itertools.chain([names], ([_csv_cell(t) for t in row] for row in results.rows)):
+            writer.writerow(row)
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    elif fmt == "tsv":
+        yield "\t".join("?" + v for v in names) + "\n"
+        for row in results.rows:
+            yield "\t".join("" if t is None else t.n3() for t in row) + "\n"
+    else:
+        head, tail = _xml(names, "\0").split("\0")
+        yield head + "<results>"
+        for row in results.rows:
+            yield _xml_row(names, row)
+        yield "</results>" + tail
 
 
 def _xml(names: Sequence[str], body: str) -> str:

@@ -54,9 +54,10 @@ class Settings:
     memory_mb: int = 1024
     read_timeout: float = 10.0
     cors_origins: tuple[str, ...] = ()
+    slow_after: float = 2.0  # seconds after which a query is long (server.workers.WorkerPool)
 
     def __post_init__(self) -> None:
-        for name in ("timeout", "read_timeout"):
+        for name in ("timeout", "read_timeout", "slow_after"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and 0 < value < float("inf")):
                 raise OtsKgError(f"{name.replace('_', '-')} must be a positive number of seconds, not {value}")
@@ -88,7 +89,7 @@ class SparqlServer(ThreadingHTTPServer):
         self.settings = settings
         limits = Limits(settings.max_rows, settings.max_bytes, settings.memory_mb)
         source = str(store) if isinstance(store, Path) else ntriples(store)  # a disk store: its path
-        self.pool = WorkerPool(source, settings.workers, limits)
+        self.pool = WorkerPool(source, settings.workers, limits, settings.slow_after)
         self.queries = catalogue()
         self.in_flight = 0
         self._flight = threading.Condition()
@@ -300,7 +301,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self._error(400, f"unknown format {fmt}; one of {', '.join(SHORT_FORMATS)}")
             accept = SHORT_FORMATS[fmt]
         settings = self.server.settings
-        self._send(self.server.pool.run(text, accept, settings.timeout))
+        self._send(self.server.pool.run(text, accept, settings.timeout, client=str(self.client_address[0])))
 
     def _stored_text(self, name: str, params: dict[str, list[str]]) -> str:
         if name not in self.server.queries:

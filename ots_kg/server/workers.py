@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -75,21 +76,47 @@ def negotiate(accept: str, table: dict[str, str], default: str) -> str:
     return best
 
 
-def _size(results: Any) -> int:
-    """Bytes of the values in an answer: a bound on its size in any format, up to markup."""
-    rows = results.triples if results.kind in ("CONSTRUCT", "DESCRIBE") else results.rows
-    return sum(len(t.value) for row in rows for t in row if t is not None)
+class _OverCap(Exception):
+    """An answer passed one of the server's caps while it was being read or written."""
+
+
+def _within_caps(rows: Iterable[tuple], limits: Limits, noun: str) -> Iterator[tuple]:
+    """The rows (or triples) as they are read, stopped at the row cap or as soon as their
+    values alone pass the byte cap (a lower bound on the answer's size in any format), so an
+    oversized row is refused before any writer formats it."""
+    values = 0
+    for count, row in enumerate(rows):
+        if count >= limits.max_rows:
+            raise _OverCap(f"more than {limits.max_rows} {noun}")
+        values += sum(len(t.value) for t in row if t is not None)
+        if values > limits.max_bytes:
+            raise _OverCap(f"more than {limits.max_bytes} bytes")
+        yield row
+
+
+def _collect(pieces: Iterable[str], max_bytes: int) -> bytes:
+    """The encoded answer, written piece by piece and refused as soon as it passes the cap:
+    never more than `max_bytes` (and one piece) held."""
+    parts: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        part = piece.encode("utf-8")
+        size += len(part)
+        if size > max_bytes:
+            raise _OverCap(f"more than {max_bytes} bytes")
+        parts.append(part)
+    return b"".join(parts)
 
 
 def evaluate(engine: OxigraphEngine, text: str, accept: str, limits: Limits) -> Answer:
-    """Run one query once (rows read up to the cap) and write the answer in the negotiated
-    format; the byte cap is checked on the values before any formatting."""
-    from ..render.results import format_results
+    """Run one query once and write the answer in the negotiated format while reading it:
+    the row and byte caps are checked on every row as it comes (SELECT answers are written
+    row by row, graph answers serialised once their triples passed the caps). `engine` is
+    lazy (OxigraphEngine(lazy=True)), so evaluation errors may surface while writing."""
+    from ..render.results import format_results, stream_results
 
     try:
-        results = engine.run(
-            StoredQuery(name="query", path=Path("query.rq"), text=text, summary=""), limit=limits.max_rows + 1
-        )
+        results = engine.run(StoredQuery(name="query", path=Path("query.rq"), text=text, summary=""))
     except NetworkRefused as exc:
         found = str(exc).removeprefix("query: ").split(" reaches")[0]
         return Answer(403, TEXT, f"{found} is refused: this endpoint does not contact other servers\n".encode())
@@ -99,21 +126,23 @@ def evaluate(engine: OxigraphEngine, text: str, accept: str, limits: Limits) -> 
         return Answer(status, TEXT, f"query failed: {message}\n".encode())
     except MemoryError:
         return Answer(507, TEXT, b"query stopped: it needed more memory than the server allows\n")
-    graph_form = results.kind in ("CONSTRUCT", "DESCRIBE")
-    count = len(results.triples) if graph_form else len(results.rows)
-    if count > limits.max_rows:
-        return _capped(f"more than {limits.max_rows} {'triples' if graph_form else 'rows'}")
-    if _size(results) > limits.max_bytes:
-        return _capped(f"more than {limits.max_bytes} bytes")
-    if graph_form:
-        media = negotiate(accept, GRAPH_ACCEPT, GRAPH_FORMATS["ttl"].media_type)
-        fmt = GRAPH_ACCEPT[media]
-    else:
-        media = negotiate(accept, RESULT_ACCEPT, RESULT_MEDIA_TYPES["json"])
-        fmt = RESULT_ACCEPT[media]
-    body = format_results(results, fmt).encode("utf-8")
-    if len(body) > limits.max_bytes:
-        return _capped(f"more than {limits.max_bytes} bytes")
+    try:
+        if results.kind in ("CONSTRUCT", "DESCRIBE"):
+            media = negotiate(accept, GRAPH_ACCEPT, GRAPH_FORMATS["ttl"].media_type)
+            results.triples = list(_within_caps(results.triples, limits, "triples"))  # type: ignore[arg-type]
+            pieces: Iterable[str] = [format_results(results, GRAPH_ACCEPT[media])]
+        else:
+            media = negotiate(accept, RESULT_ACCEPT, RESULT_MEDIA_TYPES["json"])
+            results.rows = _within_caps(results.rows, limits, "rows")  # type: ignore[assignment]
+            pieces = stream_results(results, RESULT_ACCEPT[media])
+        body = _collect(pieces, limits.max_bytes)
+    except _OverCap as exc:
+        return _capped(str(exc))
+    except MemoryError:
+        return Answer(507, TEXT, b"query stopped: it needed more memory than the server allows\n")
+    except Exception as exc:  # an evaluation error met while reading the rows
+        lines = str(exc).strip().splitlines()
+        return Answer(400, TEXT, f"query failed: {lines[0][:300] if lines else type(exc).__name__}\n".encode())
     return Answer(200, f"{media}; charset=utf-8", body)
 
 
@@ -175,7 +204,7 @@ def _worker(fd: int) -> None:
         store = read_only(Path(source))
     else:
         store = store_from_ntriples(source)
-    engine = OxigraphEngine(store)
+    engine = OxigraphEngine(store, lazy=True)
     del source
     _limit_memory(limits.memory_mb)
     conn.send(("ready", isolated))
@@ -207,6 +236,8 @@ class _Worker:
         self.conn = Connection(ours.detach())
         self.ready = False
         self.isolated = False
+        self.started = 0.0  # when its current query began (monotonic)
+        self.stopped_long = False  # killed by the pool to keep a worker free of long queries
         try:
             self.conn.send((ntriples, limits))
         except OSError:
@@ -214,6 +245,13 @@ class _Worker:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def begin(self) -> None:
+        self.started = time.monotonic()
+
+    def age(self) -> float:
+        """Seconds its current query has been running (wall time: what a waiting client feels)."""
+        return time.monotonic() - self.started
 
     def stop(self) -> None:
         try:
@@ -224,20 +262,51 @@ class _Worker:
         self.conn.close()
 
 
-class WorkerPool:
-    """`size` supervised worker processes and a fair queue in front of them: one query text
-    holds at most `size - 1` workers, so a burst of one slow query cannot starve the rest."""
+@dataclass(eq=False)
+class _Ticket:
+    """One request waiting for (or holding) a worker."""
 
-    def __init__(self, ntriples: bytes | str, size: int = 2, limits: Limits | None = None) -> None:
+    seq: int
+    key: str  # the query text's hash
+    client: str  # the remote address
+
+
+class WorkerPool:
+    """`size` supervised worker processes and a fair queue in front of them.
+
+    Slow queries cannot starve fast ones: at most `size - 1` workers may be busy with queries
+    that have run longer than `slow_after` seconds (wall time, in the worker). When one more
+    query passes that line, the pool stops it (503, "try again later") and replaces its
+    worker, so one worker is always free of long queries and a fast query waits about
+    `slow_after` seconds plus a worker's start at most. The query stopped is the last to
+    pass the line: the longer-running ones keep their work. Neither Oxigraph nor rdflib can
+    pause a query, so stopping is the only way to give a worker back; a pool of one worker
+    cannot keep one free, and there the rule is off.
+
+    One query text also holds at most `size - 1` workers, so a burst of one slow query does
+    not even start in every worker. Waiting requests are served client by client (remote
+    address): the client with the fewest queries running first, then the one served longest
+    ago, so one client's burst does not push another's request to the back of the queue.
+    """
+
+    def __init__(
+        self, ntriples: bytes | str, size: int = 2, limits: Limits | None = None, slow_after: float = 2.0
+    ) -> None:
         self._ntriples = ntriples
         self._limits = limits or Limits()
         self.size = max(1, size)
         self.per_query = max(1, self.size - 1)
+        self.slow_after = slow_after
+        self.stopped_long = 0
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self._starting: list[_Worker] = []
-        self._running: dict[str, int] = {}
+        self._running: dict[str, int] = {}  # query text (hash) -> workers on it
+        self._clients: dict[str, int] = {}  # remote address -> workers on its queries
+        self._served: dict[str, float] = {}  # remote address -> when it last got a worker
+        self._waiting: list[_Ticket] = []
+        self._seq = 0
         self._closed = False
         self.replaced = 0
         for _ in range(self.size):
@@ -288,7 +357,29 @@ class WorkerPool:
                     self._starting.append(worker)
                     self.replaced += 1
             self._check_starting()
+            self._keep_one_worker_for_short_queries()
             time.sleep(0.05)
+
+    def _keep_one_worker_for_short_queries(self) -> None:
+        """Stop the newest long queries beyond `size - 1` (see the class's note)."""
+        if self.size < 2:
+            return
+        with self._cond:
+            busy = [(w, w.started) for w in self._busy if not w.stopped_long]
+        long = [(w, started) for w, started in busy if w.age() >= self.slow_after]
+        if len(long) <= self.size - 1:
+            return
+        long.sort(key=lambda pair: pair[1])
+        with self._cond:
+            for worker, started in long[self.size - 1 :]:
+                if worker not in self._busy or worker.started != started:
+                    continue  # it finished meanwhile: nothing to stop
+                worker.stopped_long = True
+                self.stopped_long += 1
+                try:
+                    worker.process.kill()  # its request's thread sees the pipe close and answers 503
+                except OSError:
+                    pass
 
     def health(self) -> dict[str, Any]:
         """The pool as it is: workers alive and idle, busy, starting, replaced so far."""
@@ -304,27 +395,46 @@ class WorkerPool:
             "busy": busy,
             "starting": starting,
             "replaced": self.replaced,
+            "stopped_long": self.stopped_long,
             "network_isolated": isolated,
         }
 
     # ---- queries ----------------------------------------------------------------------
-    def _acquire(self, key: str, deadline: float) -> _Worker | None:
+    def _next(self) -> _Ticket | None:
+        """The waiting request that gets the next free worker: among those whose query text
+        is under its share, the client with the fewest queries running, then the client
+        served longest ago (round robin between clients), then the earliest."""
+        eligible = [t for t in self._waiting if self._running.get(t.key, 0) < self.per_query]
+        return min(
+            eligible,
+            key=lambda t: (self._clients.get(t.client, 0), self._served.get(t.client, 0.0), t.seq),
+            default=None,
+        )
+
+    def _acquire(self, ticket: _Ticket, deadline: float) -> _Worker | None:
         with self._cond:
-            while True:
-                if self._closed:
-                    return None
-                if self._running.get(key, 0) < self.per_query:
-                    while self._idle:
+            self._waiting.append(ticket)
+            try:
+                while True:
+                    if self._closed:
+                        return None
+                    while self._idle and self._next() is ticket:
                         worker = self._idle.pop(0)
                         if self._usable(worker):
+                            worker.begin()
                             self._busy.add(worker)
-                            self._running[key] = self._running.get(key, 0) + 1
+                            self._running[ticket.key] = self._running.get(ticket.key, 0) + 1
+                            self._clients[ticket.client] = self._clients.get(ticket.client, 0) + 1
+                            self._served[ticket.client] = time.monotonic()
                             return worker
                         self._starting.append(worker)  # dead: the supervisor drops and replaces it
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self._cond.wait(min(left, 0.1))
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return None
+                    self._cond.wait(min(left, 0.1))
+            finally:
+                self._waiting.remove(ticket)
+                self._cond.notify_all()  # the next in line may go now
 
     @staticmethod
     def _usable(worker: _Worker) -> bool:
@@ -334,45 +444,61 @@ class WorkerPool:
         except OSError:
             return False
 
-    def _release(self, key: str, worker: _Worker, healthy: bool) -> None:
+    def _release(self, ticket: _Ticket, worker: _Worker, healthy: bool) -> None:
         with self._cond:
             self._busy.discard(worker)
-            self._running[key] -= 1
-            if not self._running[key]:
-                del self._running[key]
+            for counts, name in ((self._running, ticket.key), (self._clients, ticket.client)):
+                counts[name] -= 1
+                if not counts[name]:
+                    del counts[name]
+            if len(self._served) > 4096:  # forget the clients served longest ago
+                for client in sorted(self._served, key=self._served.__getitem__)[:2048]:
+                    del self._served[client]
             if healthy and not self._closed:
                 self._idle.append(worker)
             self._cond.notify_all()
         if not healthy:
             worker.stop()
 
-    def run(self, text: str, accept: str, timeout: float) -> Answer:
+    def run(self, text: str, accept: str, timeout: float, client: str = "") -> Answer:
         """Evaluate once in a free worker: 503 when none frees up within `timeout` or the
-        query outlives it (its worker is killed), 500 when the worker dies under it."""
+        query outlives it (its worker is killed), 500 when the worker dies under it.
+        `client` (the remote address) is what the queue shares workers fairly between."""
         key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         deadline = time.monotonic() + timeout
         for _attempt in range(3):  # a worker found dead before the query reached it: next one
-            worker = self._acquire(key, deadline)
+            with self._cond:
+                self._seq += 1
+                ticket = _Ticket(self._seq, key, client)
+            worker = self._acquire(ticket, deadline)
             if worker is None:
                 return Answer(503, TEXT, b"server busy: no query worker free\n")
             try:
                 worker.conn.send((text, accept))
             except (OSError, ValueError):
-                self._release(key, worker, healthy=False)
+                self._release(ticket, worker, healthy=False)
                 continue
-            return self._answer(key, worker, timeout)
+            return self._answer(ticket, worker, timeout)
         return Answer(500, TEXT, b"query workers keep dying; try again\n")
 
-    def _answer(self, key: str, worker: _Worker, timeout: float) -> Answer:
+    def _answer(self, ticket: _Ticket, worker: _Worker, timeout: float) -> Answer:
         try:
             if not worker.conn.poll(timeout):
-                self._release(key, worker, healthy=False)
+                self._release(ticket, worker, healthy=False)
                 return Answer(503, TEXT, f"query stopped: it ran longer than the {timeout:g} s time limit\n".encode())
             status, ctype, body = worker.conn.recv()
         except (EOFError, OSError, ValueError):
-            self._release(key, worker, healthy=False)
+            self._release(ticket, worker, healthy=False)
+            if worker.stopped_long:
+                return Answer(
+                    503,
+                    TEXT,
+                    f"server busy: the other workers are running long queries and this one ran past "
+                    f"{self.slow_after:g} s, so it was stopped to keep a worker for short ones; "
+                    "try again later or narrow the query\n".encode(),
+                )
             return Answer(500, TEXT, b"query worker died (killed or over its memory limit); it has been replaced\n")
-        self._release(key, worker, healthy=True)
+        self._release(ticket, worker, healthy=True)
         return Answer(status, ctype, body)
 
     def close(self) -> None:

@@ -127,12 +127,15 @@ class RdflibEngine(_Base):
 
 class OxigraphEngine(_Base):
     """An Oxigraph Store; parameters travel as a VALUES block of typed terms (Oxigraph's
-    own substitutions only reach projected variables)."""
+    own substitutions only reach projected variables). With `lazy`, rows and triples come as
+    iterators read once, evaluated as they are read (the server stops at its caps while
+    writing); errors then surface while reading."""
 
     name = "oxigraph"
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, *, lazy: bool = False) -> None:
         self.store = store
+        self.lazy = lazy
 
     def _evaluate(self, query: StoredQuery, bindings: dict[str, Term]) -> Results:
         import pyoxigraph as ox
@@ -145,10 +148,11 @@ class OxigraphEngine(_Base):
             return Results("ASK", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
-            solutions = islice(result, self._limit)
-            return Results("SELECT", names, [tuple(from_ox(s[n]) for n in names) for s in solutions])
-        triples = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in islice(result, self._limit)]
-        return Results(query.kind if query.kind in GRAPH_FORMS else "CONSTRUCT", triples=triples)
+            rows = (tuple(from_ox(s[n]) for n in names) for s in islice(result, self._limit))
+            return Results("SELECT", names, rows if self.lazy else list(rows))  # type: ignore[arg-type]
+        triples = ((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in islice(result, self._limit))
+        kind = query.kind if query.kind in GRAPH_FORMS else "CONSTRUCT"
+        return Results(kind, triples=triples if self.lazy else list(triples))  # type: ignore[arg-type]
 
 
 SELECT_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
@@ -159,7 +163,8 @@ class RemoteEngine(_Base):
     """A SPARQL 1.1 query endpoint, spoken to strictly: the query as a form-encoded POST,
     Accept asks only for SPARQL result media types (N-Triples/Turtle for graphs), and the
     answer is read by the Content-Type it comes back with (anything else is an error).
-    `graph` is sent as default-graph-uri, to query what `push --graph` loaded."""
+    `graph` is sent as default-graph-uri, to query what `push --graph` loaded. `timeout` is a
+    deadline for the whole exchange and `max_bytes` caps the answer (io.http)."""
 
     name = "remote"
 
@@ -172,12 +177,22 @@ class RemoteEngine(_Base):
         password: str | None = None,
         user_agent: str | None = None,
         graph: str | None = None,
+        max_bytes: int | None = None,
     ) -> None:
-        from ..io.http import HttpClient
+        from ..io.http import MAX_ANSWER, HttpClient, HttpError
 
         self.endpoint = endpoint
         self.graph = graph
-        self.client = HttpClient(timeout=timeout, user=user, password=password, user_agent=user_agent or USER_AGENT)
+        try:
+            self.client = HttpClient(
+                timeout=timeout,
+                user=user,
+                password=password,
+                user_agent=user_agent or USER_AGENT,
+                max_bytes=MAX_ANSWER if max_bytes is None else max_bytes,
+            )
+        except HttpError as exc:
+            raise QueryError(str(exc)) from None
 
     def _evaluate(self, query: StoredQuery, bindings: dict[str, Term]) -> Results:
         from urllib.parse import urlencode
@@ -290,7 +305,8 @@ def open_engine(
 ) -> Engine:
     """The one place an engine is chosen.
 
-    An endpoint gives RemoteEngine (remote options: timeout, user, password, user_agent, graph).
+    An endpoint gives RemoteEngine (remote options: timeout, user, password, user_agent, graph,
+    max_bytes).
     Otherwise "oxigraph" answers from a given store, a store built from a given graph, or the
     cached store of `paths`; "rdflib" from a given graph or one loaded from `paths`. Oxigraph
     makes no outbound requests, so --allow-network (SERVICE) takes the rdflib engine.
