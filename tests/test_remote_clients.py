@@ -141,6 +141,16 @@ def test_an_endless_answer_is_refused_at_the_size_cap():
         assert srv.sent < 200 * (1 << 20)  # the client stopped reading: the server could not send it all
 
 
+def test_cli_max_answer_mb_refuses_a_larger_answer_with_one_line():
+    with store() as srv:
+        proc = run_cli(
+            "query", "-q", "SELECT * WHERE { ?s ?p ?o }", "--endpoint", srv.base + "/endless", "--max-answer-mb", "2"
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.count("\n") == 1 and "2097152-byte cap" in proc.stderr, proc.stderr
+        assert srv.sent < 200 * (1 << 20)
+
+
 def test_a_declared_length_over_the_cap_is_refused_before_reading():
     with store() as srv:
         client = HttpClient(timeout=10, user_agent="test", max_bytes=1000)

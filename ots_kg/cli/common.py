@@ -58,6 +58,19 @@ class Seconds(click.ParamType):
 
 
 SECONDS = Seconds()
+MAX_ANSWER_MB = click.option(
+    "--max-answer-mb",
+    "max_answer_mb",
+    type=click.IntRange(1),
+    default=512,
+    show_default=True,
+    help="Refuse a remote answer larger than this many MiB (read in chunks, never held beyond it).",
+)
+
+
+def mib(megabytes: int) -> int:
+    """--max-answer-mb in bytes, as the HTTP client counts them."""
+    return megabytes * 1024 * 1024
 
 
 def parse_params(values: tuple[str, ...]) -> dict[str, str]:

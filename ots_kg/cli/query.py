@@ -9,7 +9,18 @@ import click
 
 from ..model.formats import LISTING_FORMATS, QUERY_FORMATS
 from ..sparql.engines import ENGINES as QUERY_ENGINES
-from .common import EPILOG, SECONDS, STORE, open_store_route, parse_params, passage_reader, terminal_width, write
+from .common import (
+    EPILOG,
+    MAX_ANSWER_MB,
+    SECONDS,
+    STORE,
+    mib,
+    open_store_route,
+    parse_params,
+    passage_reader,
+    terminal_width,
+    write,
+)
 
 
 @click.command(epilog=EPILOG)
@@ -69,7 +80,7 @@ def queries(fmt: str) -> None:
     type=SECONDS,
     default=60.0,
     show_default=True,
-    help="Time limit in seconds: a local query is stopped, a remote one abandoned.",
+    help="Time limit in seconds: a local query is stopped; a remote one abandoned unless its whole answer is in.",
 )
 @click.option(
     "--graph",
@@ -80,6 +91,7 @@ def queries(fmt: str) -> None:
 @click.option("--user", help="User name at the endpoint, answered to its Basic or Digest challenge.")
 @click.option("--password", envvar="OTS_KG_PASSWORD", help="Password (or set OTS_KG_PASSWORD).")
 @click.option("--user-agent", default=None, help="User-Agent sent to the endpoint.")
+@MAX_ANSWER_MB
 @click.option(
     "--allow-network", is_flag=True, help="Allow SERVICE and LOAD, which make the engine contact other servers."
 )
@@ -110,6 +122,7 @@ def query(
     user: str | None,
     password: str | None,
     user_agent: str | None,
+    max_answer_mb: int,
     allow_network: bool,
     engine: str,
     store_dir: Path | None,
@@ -180,7 +193,14 @@ def query(
         endpoint=endpoint,
         allow_network=allow_network,
         **(
-            {"timeout": timeout, "user": user, "password": password, "user_agent": user_agent, "graph": graph_iri}
+            {
+                "timeout": timeout,
+                "user": user,
+                "password": password,
+                "user_agent": user_agent,
+                "graph": graph_iri,
+                "max_bytes": mib(max_answer_mb),
+            }
             if endpoint
             else {}
         ),

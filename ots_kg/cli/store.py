@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import EPILOG, PATHS, SECONDS, STORE, store_route
+from .common import EPILOG, MAX_ANSWER_MB, PATHS, SECONDS, STORE, mib, store_route
 
 
 @click.command(epilog=EPILOG)
@@ -20,9 +20,12 @@ from .common import EPILOG, PATHS, SECONDS, STORE, store_route
 @click.option("--graph", "graph_iri", metavar="IRI", help="Named graph to load into (default graph if absent).")
 @click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
 @click.option("--batch-size", type=int, default=5000, show_default=True, help="Triples per request.")
-@click.option("--timeout", type=SECONDS, default=60.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--timeout", type=SECONDS, default=60.0, show_default=True, help="Deadline in seconds for each request as a whole."
+)
 @click.option("--user", help="User name, answered to the store's Basic or Digest challenge.")
 @click.option("--password", envvar="OTS_KG_PASSWORD", help="Password (or set OTS_KG_PASSWORD).")
+@MAX_ANSWER_MB
 def push(
     paths: tuple[Path, ...],
     endpoint: str,
@@ -32,6 +35,7 @@ def push(
     timeout: float,
     user: str | None,
     password: str | None,
+    max_answer_mb: int,
 ) -> None:
     """Load the graph (ontology + data) into a triple store.
 
@@ -64,6 +68,7 @@ def push(
             timeout=timeout,
             user=user,
             password=password,
+            max_bytes=mib(max_answer_mb),
             on_batch=bar.advance,
         )
     click.echo(f"pushed {report.sent} triples in {report.batches} batches; store holds {report.in_store}")
@@ -81,6 +86,14 @@ def push(
 )
 @click.option("--max-bytes", type=click.IntRange(1), default=50_000_000, show_default=True, help="Result cap in bytes.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Query worker processes.")
+@click.option(
+    "--slow-after",
+    type=SECONDS,
+    default=2.0,
+    show_default=True,
+    help="Seconds after which a query counts as long: at most workers-1 long queries run at once, so fast ones "
+    "always find a worker (the newest long query beyond that is stopped with 503).",
+)
 @click.option(
     "--memory-mb",
     type=click.IntRange(64),
@@ -104,6 +117,7 @@ def serve(
     max_rows: int,
     max_bytes: int,
     workers: int,
+    slow_after: float,
     memory_mb: int,
     cors_origins: tuple[str, ...],
     store_dir: Path | None,
@@ -134,6 +148,7 @@ def serve(
         max_rows=max_rows,
         max_bytes=max_bytes,
         workers=workers,
+        slow_after=slow_after,
         memory_mb=memory_mb,
         cors_origins=cors_origins,
     )
