@@ -4,11 +4,10 @@ labels that do not overlap, members and observers apart, and a self-contained HT
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 
 import networkx as nx
 import pytest
+from browser import CHROMIUM, NO_CHROMIUM, chromium
 from conftest import run_cli
 
 from ots_kg.render import charts
@@ -77,24 +76,10 @@ def test_cli_network_html_by_suffix(tmp_path):
     assert proc.returncode == 2 and "use .png, .svg or .html" in proc.stderr
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium not installed (apt-get install chromium)")
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_html_view_runs_offline_in_chromium(graph, tmp_path):
     page = tmp_path / "n.html"
     net = charts.network(graph, page)
-    dom = subprocess.run(
-        [
-            "chromium",
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
+    dom = chromium(tmp_path / "profile", page.as_uri(), "--dump-dom", timeout=120).stdout
     drawn = re.findall(r'<line class="edge[^"]*"[^>]* x1="[-\d.]+" y1="[-\d.]+" x2="[-\d.]+" y2="[-\d.]+"', dom)
     assert len(drawn) == net.number_of_edges()  # the script ran and drew every link

@@ -6,16 +6,14 @@ artifacts/ (looked at when the page changes)."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from urllib.parse import urlencode
 
 import pytest
+from browser import CHROMIUM, NO_CHROMIUM, chromium
 from conftest import ROOT
 from servers import ots_server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 ARTIFACTS = ROOT / "artifacts"
 WIDTHS = {"desktop": "1280,900", "phone": "390,844"}
 
@@ -26,23 +24,9 @@ def served(graph):
         yield base
 
 
-def chromium(tmp_path, url: str, *extra: str) -> str:
-    flags = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--virtual-time-budget=15000",
-        *extra,
-        url,
-    ]
-    return subprocess.run(flags, capture_output=True, text=True, timeout=180).stdout
+def browse(tmp_path, url: str, *extra: str) -> str:
+    """The DOM after the page's scripts ran (15 s of virtual time)."""
+    return chromium(tmp_path / "profile", url, "--virtual-time-budget=15000", *extra).stdout
 
 
 def page(served, **state: str) -> str:
@@ -51,7 +35,7 @@ def page(served, **state: str) -> str:
 
 def test_stored_query_with_parameters_runs_bound(served, tmp_path):
     url = page(served, stored="events-in-area", **{"p.area": "area:transport", "p.year": "2022"}, run="1")
-    dom = chromium(tmp_path, url, "--dump-dom")
+    dom = browse(tmp_path, url, "--dump-dom")
     assert '<table id="results">' in dom
     assert re.search(r"9 rows in \d+ ms<", dom), re.findall(r'id="status"[^<]*<', dom)
     assert 'id="unbound" role="alert"></div>' in dom  # nothing to warn about
@@ -78,7 +62,7 @@ def test_edited_stored_query_keeps_its_parameters_bound(served, tmp_path):
         == _rows(served, query=catalogue()["events-in-area"].text.replace("?_area", "?a") + " LIMIT 50")
     )
     text = catalogue()["events-in-area"].text + "\nLIMIT 50"
-    dom = chromium(tmp_path, page(served, stored="events-in-area", **bound, query=text, run="1"), "--dump-dom")
+    dom = browse(tmp_path, page(served, stored="events-in-area", **bound, query=text, run="1"), "--dump-dom")
     assert re.search(rf">{expected} rows? in \d+ ms<", dom), re.findall(r'id="status"[^<]*<', dom)
     note = re.search(r'id="unbound" role="alert" class="show">(.*?)</div>', dom)  # says what still applies
     assert note and "<code>?_area</code>, <code>?_year</code> are still bound" in note[1]
@@ -92,7 +76,7 @@ def test_edit_that_drops_a_parameter_says_it_is_no_longer_bound(served, tmp_path
     bound = {"p.area": "area:transport", "p.year": "2022"}
     text = catalogue()["events-in-area"].text.replace("BIND (STR(?_year) AS ?year)", "")
     expected = _rows(served, stored="events-in-area", **{"p.area": "area:transport"})
-    dom = chromium(tmp_path, page(served, stored="events-in-area", **bound, query=text, run="1"), "--dump-dom")
+    dom = browse(tmp_path, page(served, stored="events-in-area", **bound, query=text, run="1"), "--dump-dom")
     assert 'class="show lost"' in dom
     assert "<code>?_area</code> is still bound" in dom and "<code>?_year</code> can no longer be bound" in dom
     assert re.search(rf">{expected} rows in \d+ ms \(edited text; not bound: year\)<", dom)
@@ -100,7 +84,7 @@ def test_edit_that_drops_a_parameter_says_it_is_no_longer_bound(served, tmp_path
 
 
 def test_query_list_is_searchable(served, tmp_path):
-    dom = chromium(tmp_path, page(served, filter="summit"), "--dump-dom")
+    dom = browse(tmp_path, page(served, filter="summit"), "--dump-dom")
     shown = re.findall(r'<li role="option" tabindex="0" data-name="([^"]+)"(?! hidden)[^>]*>', dom)
     hidden = re.findall(r'data-name="([^"]+)"[^>]*hidden', dom)
     assert "summits" in shown and "members" in hidden
@@ -129,5 +113,5 @@ def test_screenshots_at_desktop_and_phone_width(served, tmp_path, name):
     }.items():
         shot = ARTIFACTS / f"page-{name}-{view}.png"
         shot.unlink(missing_ok=True)
-        chromium(tmp_path, page(served, **state), f"--window-size={WIDTHS[name]}", f"--screenshot={shot}")
+        browse(tmp_path, page(served, **state), f"--window-size={WIDTHS[name]}", f"--screenshot={shot}")
         assert shot.exists() and shot.stat().st_size > 10_000
