@@ -65,6 +65,7 @@ engine = OxigraphEngine(open_disk_store(sys.argv[1], sys.argv[2:]))
 times = {}
 for name, q in catalogue().items():
     t = time.perf_counter(); engine.run(q, q.example_values()); times[name] = time.perf_counter() - t
+    print(f"{name} {times[name]:.2f} s", file=sys.stderr, flush=True)  # progress, for a run stopped early
 print(json.dumps(times))
 """
 CLI = "import sys; sys.argv = ['ots-kg', *sys.argv[1:]]; from ots_kg.cli import main; main()"
