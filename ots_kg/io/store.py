@@ -7,9 +7,15 @@ When it is rebuilt: the key is the SHA-256 of the store format, the package vers
 each input's path and content hash (ontology first, then the data files). Any difference
 rebuilds it, with a one-line notice on stderr. To keep `ots-kg query` fast on tens of
 millions of triples, a file whose size and mtime (ns) equal those in the stamp is taken to
-have the hash recorded there; any other file is hashed again. The hash recorded is the
-hash of the bytes the loader actually read (one pass: hash, progress and parse together),
-so a file saved during a build leaves a stamp that no longer matches and is rebuilt.
+have the hash recorded there; any other file is hashed again. A build records each file's
+size and mtime from before it hashes and loads it, so a file saved during a build leaves a
+stamp that no longer matches: it is hashed again next time and the store rebuilt.
+
+Building costs what Oxigraph's own bulk load costs plus little: each file is hashed
+(hashlib, C speed) and then bulk-loaded by path (Oxigraph reads it, no Python in the
+parse loop; on a terminal a counting reader feeds the progress bar instead), and the
+passages are derived from one DISTINCT query over prov:wasDerivedFrom objects, answered
+on encoded terms (no FILTER, which would decode every object: 7x slower at 1 M triples).
 
 Locking: a reader holds a shared `flock` on `lock` for as long as its process runs and
 opens the store read-only (`Store.read_only`), so any number of readers run side by side;
@@ -48,7 +54,8 @@ from .files import PathLike, input_files
 STORE_FORMAT = "1"
 LARGE_BYTES = 50_000_000
 _HELD: list[IO[str]] = []  # lock files held for the life of the process (shared locks)
-_CITED = "SELECT DISTINCT ?o WHERE { ?s <http://www.w3.org/ns/prov#wasDerivedFrom> ?o FILTER(isIRI(?o)) }"
+# no FILTER(isIRI(?o)): literals are dropped in Python, after DISTINCT (see the module docstring)
+_CITED = "SELECT DISTINCT ?o WHERE { ?s <http://www.w3.org/ns/prov#wasDerivedFrom> ?o }"
 
 Progress = Callable[[int], None]
 
@@ -90,14 +97,11 @@ def store_key(hashes: Sequence[tuple[Path, str]]) -> str:
 
 
 def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+            return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as exc:
         raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
-    return digest.hexdigest()
 
 
 def _read_stamp(directory: Path) -> Stamp | None:
@@ -121,20 +125,30 @@ def current_key(files: Sequence[Path], stamp: Stamp | None) -> str:
     return store_key(hashes)
 
 
-class _HashingReader:
-    """A binary file read by Oxigraph's bulk loader, hashed and counted as it goes."""
+class _CountingReader:
+    """A binary file read by Oxigraph's bulk loader, its bytes counted for the progress bar."""
 
-    def __init__(self, handle: IO[bytes], progress: Progress | None) -> None:
+    def __init__(self, handle: IO[bytes], progress: Progress) -> None:
         self.handle = handle
-        self.digest = hashlib.sha256()
         self.progress = progress
 
     def read(self, size: int = -1) -> bytes:
         block = self.handle.read(size)
-        self.digest.update(block)
-        if self.progress:
-            self.progress(len(block))
+        self.progress(len(block))
         return block
+
+
+def _bulk_load(store: Any, path: Path, progress: Progress | None) -> None:
+    """Bulk-load one Turtle file: by path (Oxigraph reads it), or through a counting reader
+    when a progress bar is shown."""
+    import pyoxigraph as ox
+
+    options = {"format": ox.RdfFormat.TURTLE, "base_iri": path.as_uri()}
+    if progress is None:
+        store.bulk_load(path=str(path), **options)
+        return
+    with open(path, "rb") as handle:
+        store.bulk_load(input=_CountingReader(handle, progress), **options)
 
 
 def _lock(directory: Path, exclusive: bool) -> IO[str]:
@@ -174,26 +188,21 @@ def build_store(directory: Path, files: Sequence[Path], *, progress: Progress | 
     entries = []
     try:
         for path in files:
-            stat = path.stat()
-            with open(path, "rb") as handle:
-                reader = _HashingReader(handle, progress)
-                try:
-                    store.bulk_load(input=reader, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri())
-                except SyntaxError as exc:
-                    message = str(exc.msg if getattr(exc, "msg", None) else exc)
-                    message = message.split(": ", 1)[-1] if message.startswith("Parser error") else message
-                    raise LoadError(f"{path}:{exc.lineno or 1}: {message}") from None
-                except (ValueError, OSError) as exc:
-                    raise LoadError(f"{path}: cannot load ({exc})") from None
-            entries.append(
-                {
-                    "path": str(path),
-                    "size": stat.st_size,
-                    "mtime_ns": stat.st_mtime_ns,
-                    "sha256": reader.digest.hexdigest(),
-                }
-            )
-        cited = [s["o"].value for s in store.query(_CITED)]
+            try:
+                stat = path.stat()  # before hashing: a later save changes it, so the stamp goes stale
+            except OSError as exc:
+                raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
+            sha = _file_hash(path)
+            try:
+                _bulk_load(store, path, progress)
+            except SyntaxError as exc:
+                message = str(exc.msg if getattr(exc, "msg", None) else exc)
+                message = message.split(": ", 1)[-1] if message.startswith("Parser error") else message
+                raise LoadError(f"{path}:{exc.lineno or 1}: {message}") from None
+            except (ValueError, OSError) as exc:
+                raise LoadError(f"{path}: cannot load ({exc})") from None
+            entries.append({"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha})
+        cited = [row["o"].value for row in store.query(_CITED) if isinstance(row["o"], ox.NamedNode)]
         store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in passage_triples(cited))
         store.flush()
     except BaseException:
