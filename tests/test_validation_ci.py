@@ -8,6 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 from conftest import ROOT, run_cli
 
@@ -108,7 +109,6 @@ def test_github_format_annotates_file_and_line(mistakes):
 
 
 def test_sarif_output_is_valid_sarif_2_1_0(mistakes):
-    jsonschema = pytest.importorskip("jsonschema")
     proc = run_cli("validate", "data", "--format", "sarif", cwd=mistakes.parent)
     doc = json.loads(proc.stdout)
     jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
