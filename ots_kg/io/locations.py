@@ -8,6 +8,7 @@ Files are tokenized only when asked about, so a conforming graph pays nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -36,22 +37,31 @@ class Locator:
     """Where each subject is written (it may be in several files: the summit record adds
     triples to summits of core/summits.ttl), and for blank nodes the triple holding them."""
 
-    def __init__(self, loaded: Any) -> None:
+    def __init__(self, loaded: Any, nodes: Iterable[str] | None = None) -> None:
+        """Index the subjects `nodes` (keys as node_key gives them; all when None): one pass
+        over the quads that keeps only what those nodes need."""
         self.files: dict[str, dict[Path, int]] = {}  # subject -> file -> triples there
         self.typed: dict[str, Path] = {}
         self.parents: dict[str, tuple[Path, Any, Any]] = {}
+        wanted = None if nodes is None else set(nodes)
+        blanks = None if wanted is None else {n for n in wanted if n.startswith("_:")}
         ontology = ontology_file()
         for path, quads in loaded.quads.items():
             if path == ontology:
                 continue
             for quad in quads:
+                obj = quad.object
+                if type(obj).__name__ == "BlankNode":
+                    okey = f"_:{obj.value}"
+                    if blanks is None or okey in blanks:
+                        self.parents.setdefault(okey, (path, quad.subject, quad.predicate))
                 key = node_key(quad.subject)
+                if wanted is not None and key not in wanted:
+                    continue
                 counts = self.files.setdefault(key, {})
                 counts[path] = counts.get(path, 0) + 1
                 if quad.predicate.value == RDF_TYPE:
                     self.typed.setdefault(key, path)
-                if type(quad.object).__name__ == "BlankNode":
-                    self.parents.setdefault(node_key(quad.object), (path, quad.subject, quad.predicate))
 
     def home(self, focus: str) -> Path | None:
         """The file that defines a node: where it is typed, else where most of it is."""

@@ -50,6 +50,7 @@ class Statement:
     start: int
     end: int
     tokens: list[Token] = field(default_factory=list)
+    whole: bool = True  # False: only the first token, the rest read when asked for
 
     @property
     def directive(self) -> bool:
@@ -95,10 +96,15 @@ def tokens(text: str) -> list[Token]:
 def statements(text: str) -> list[Statement]:
     """Top-level statements: a '.' outside brackets ends one; SPARQL-style PREFIX/BASE end
     after their IRI."""
+    return _split(tokens(text))
+
+
+def _split(found: list[Token]) -> list[Statement]:
+    """Tokens grouped into top-level statements (statements() over a token list)."""
     out: list[Statement] = []
     current: Statement | None = None
     depth = 0
-    for token in tokens(text):
+    for token in found:
         if current is None:
             current = Statement(token.line, token.start, token.start)
             depth = 0
@@ -172,32 +178,64 @@ def _unescape(body: str) -> str:
 
 
 class FilePositions:
-    """Lines of the subject blocks and triples of one Turtle file, by expanded terms."""
+    """Lines of the subject blocks and triples of one Turtle file, by expanded terms.
+
+    Cheap to build on a large file: statement_spans() finds the statements in one regex
+    pass and only each one's first token (its subject) and the directives are tokenized;
+    a statement's other tokens are read when a result asks about its subject. Should the
+    tokens of a statement not form exactly that one statement (the two splitters disagree
+    on malformed text), the whole file is tokenized as statements() splits it instead."""
 
     def __init__(self, text: str) -> None:
-        self.statements = statements(text)
+        self._text = text
+        try:
+            self._index(_lazy_statements(text))
+        except _Disagree:
+            self._index(statements(text))
+
+    def _index(self, found: list[Statement]) -> None:
+        self.statements = found
         self.prefixes: dict[str, str] = {}
         self.by_subject: dict[str, list[Statement]] = {}
         self._keys: dict[int, list[tuple[str | None, int]]] = {}
-        for statement in self.statements:
+        self._last = found[-1].start if found else -1
+        for statement in found:
             if statement.directive:
-                self._directive(statement)
+                self._directive(self._tokens(statement))
                 continue
             key = self._key(statement.tokens[0])
             if key:
                 self.by_subject.setdefault(key, []).append(statement)
+
+    def _tokens(self, statement: Statement) -> list[Token]:
+        """All tokens of a statement, tokenizing its text when first asked for."""
+        if statement.whole:
+            return statement.tokens
+        found = [
+            Token(t.kind, t.text, t.line + statement.line - 1, t.start + statement.start)
+            for t in tokens(self._text[statement.start : statement.end])
+        ]
+        # closed statements followed by one more token split in two; only the file's last may be open
+        parts = len(_split([*found, _SENTINEL]))
+        if (
+            not found
+            or found[0] != statement.tokens[0]
+            or not (parts == 2 or (parts == 1 and statement.start == self._last))
+        ):
+            raise _Disagree
+        statement.tokens, statement.whole = found, True
+        return found
 
     def _statement_keys(self, statement: Statement) -> list[tuple[str | None, int]]:
         """Expanded keys of a statement's tokens, computed when first asked for."""
         found = self._keys.get(statement.start)
         if found is None:
             found = self._keys[statement.start] = [
-                (t.text if t.kind == "punct" else self._key(t), t.line) for t in statement.tokens
+                (t.text if t.kind == "punct" else self._key(t), t.line) for t in self._tokens(statement)
             ]
         return found
 
-    def _directive(self, statement: Statement) -> None:
-        parts = statement.tokens
+    def _directive(self, parts: list[Token]) -> None:
         if len(parts) >= 3 and parts[0].text.lower() in ("@prefix", "prefix") and parts[2].kind == "iri":
             self.prefixes[parts[1].text.rstrip(":")] = parts[2].text[1:-1]
 
@@ -226,6 +264,13 @@ class FilePositions:
         """(quality, line) of (subject, predicate, object) — keys as `<iri>` or `"value`:
         quality 3 the triple, 2 the predicate (its last mention: an extra value is
         usually the later one), 1 the subject block, 0 not written in this file."""
+        try:
+            return self._find(subject, predicate, obj)
+        except _Disagree:  # correctness first: the whole file, as statements() splits it
+            self._index(statements(self._text))
+            return self._find(subject, predicate, obj)
+
+    def _find(self, subject: str, predicate: str | None, obj: str | None) -> tuple[int, int | None]:
         best: tuple[int, int | None] = (0, None)
         for statement in self.by_subject.get(subject, ()):
             if best[0] < 1:
@@ -249,6 +294,27 @@ class FilePositions:
         """The line of the triple, else of the predicate, else of the subject block; None if
         the subject is not written in this file."""
         return self.find(subject, predicate, obj)[1]
+
+
+_SENTINEL = Token("name", "_", 0, 0)
+
+
+class _Disagree(Exception):
+    """statement_spans() and statements() split a file differently."""
+
+
+def _lazy_statements(text: str) -> list[Statement]:
+    """The statements of statement_spans(), each holding only its first token (a
+    directive all of its tokens: prefixes are needed to expand every subject)."""
+    out = []
+    for start, end, line in statement_spans(text):
+        match = _TOKEN.match(text, start)
+        first = tokens(match.group()) if match else []
+        if not first:
+            raise _Disagree
+        head = first[0]
+        out.append(Statement(line, start, end, [Token(head.kind, head.text, line, start)], whole=False))
+    return out
 
 
 @lru_cache(maxsize=256)

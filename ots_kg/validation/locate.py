@@ -15,7 +15,9 @@ from .vocabulary import check_vocabulary
 
 def locate(results: list[Result], loaded: Any) -> list[Result]:
     """The results with file and line filled in where their focus node is written."""
-    index = Locator(loaded)
+    nodes = {node_key(r.focus) for r in results}
+    nodes |= {node_key(r.value) for r in results if r.path is None and r.value is not None and r.value.is_iri}
+    index = Locator(loaded, nodes)
     out = []
     for result in results:
         found = index.where(node_key(result.focus), term_key(result.path), term_key(result.value))
@@ -31,9 +33,10 @@ def vocabulary_results(loaded: Any) -> list[Result]:
     """Closed-vocabulary violations of the data files, as located Results."""
     ontology = ontology_file()
     data = [(path, quads) for path, quads in loaded.quads.items() if path != ontology]
-    index = Locator(loaded)
+    unknowns = check_vocabulary(data)
+    index = Locator(loaded, {node_key(u.subject) for u in unknowns})
     out = []
-    for unknown in check_vocabulary(data):
+    for unknown in unknowns:
         predicate = f"<{unknown.predicate}>" if unknown.predicate else None
         subject = node_key(unknown.subject)
         if subject.startswith("_:"):
