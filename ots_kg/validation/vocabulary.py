@@ -101,7 +101,10 @@ class Unknown:
     message: str
 
 
+@lru_cache(maxsize=4096)
 def _term_message(term: str, role: str, vocab: Vocabulary) -> str:
+    """Cached: a mistyped term is usually used many times, and "did you mean" compares it with
+    every known term."""
     near = vocab.nearest(term, role)
     hint = f" (did you mean {compact_iri(near)}?)" if near else ""
     return f"unknown {role} {compact_iri(term)}: not declared in ots.ttl or reused-terms.ttl{hint}"
