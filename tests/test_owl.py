@@ -5,6 +5,7 @@ from __future__ import annotations
 import owlrl
 from rdflib import OWL, RDF, Graph
 from rdflib.namespace import Namespace
+from rdflib.term import _toPythonMapping
 
 from ots_kg.io.loader import load_graph
 
@@ -12,7 +13,15 @@ ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
 
 
 def closure(graph: Graph) -> Graph:
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
+    """owlrl installs its own lexical converters in rdflib for the whole process and its
+    "restore" keeps the ones rdflib lacks (gYear, gYearMonth): put rdflib's table back exactly,
+    or later tests in this worker see an rdflib that parses types it cannot parse."""
+    saved = dict(_toPythonMapping)
+    try:
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
+    finally:
+        _toPythonMapping.clear()
+        _toPythonMapping.update(saved)
     return graph
 
 
