@@ -10,6 +10,7 @@ checkout first (as a user's first run does). Prints medians and the after/before
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import subprocess
@@ -38,6 +39,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=7)
     opts = ap.parse_args()
     roots = {"before": opts.before.resolve(), "after": ROOT}
+    for root in roots.values():  # byte-compiled, as `pip install .` leaves a package (see bench/run.compiled)
+        compileall.compile_dir(root / "ots_kg", quiet=1)
     caches = {name: tempfile.mkdtemp(prefix=f"ots-kg-compare-{name}-") for name in roots}
     for name, root in roots.items():
         seconds(root, COMMANDS["query members"], caches[name])  # warm the cache

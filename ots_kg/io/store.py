@@ -238,7 +238,8 @@ def ensure_store(directory: PathLike, paths: Sequence[PathLike] | None = None) -
             why = "new store" if stamp is None else "inputs changed"
             _notice(f"building store {folder} ({why}: {len(files)} files, {input_bytes(files) / 1e6:.1f} MB)")
             with terminal.Progress("loading", input_bytes(files), unit="MB", scale=1e6) as shown:
-                build_store(folder, files, progress=shown.advance)
+                # the counting reader only when a bar is drawn: by path, Oxigraph reads the files itself
+                build_store(folder, files, progress=shown.advance if shown.shown else None)
         fcntl.flock(held, fcntl.LOCK_SH)  # downgrade: readers may come in
     _HELD.append(held)
     return folder / "oxigraph"

@@ -188,7 +188,7 @@ def format_sarif(report: Report) -> str:
 
 def format_junit(report: Report) -> str:
     """JUnit XML (one test case per problem, failing) for CI systems that show test reports."""
-    from xml.sax.saxutils import quoteattr
+    from .results import quoteattr
 
     cases = []
     for p in report.load_problems:

@@ -9,8 +9,6 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from xml.sax.saxutils import escape as _escape
-from xml.sax.saxutils import quoteattr as _quoteattr
 
 from ..errors import QueryError
 from ..model.formats import GRAPH_FOR_TABLE, GRAPH_FORMATS
@@ -25,11 +23,20 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def escape(text: str) -> str:
-    return _escape(_NOT_XML.sub("\ufffd", text))
+    """XML character data, as xml.sax.saxutils.escape writes it. Written here because
+    importing xml.sax.saxutils pulls in urllib.request, http.client and email (a third of a
+    cold `ots-kg query`'s imports)."""
+    return _NOT_XML.sub("\ufffd", text).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 def quoteattr(text: str) -> str:
-    return _quoteattr(_NOT_XML.sub("\ufffd", text))
+    """A quoted XML attribute value, as xml.sax.saxutils.quoteattr writes it."""
+    value = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"{}"'.format(value.replace('"', "&quot;"))
 
 
 PassageText = Callable[[str, int], "str | None"]  # (document file stem, line) -> the line's text
