@@ -194,12 +194,19 @@ def main() -> int:
     ap.add_argument(
         "--large", type=int, default=0, help="with --targets: triples of the disk-store run (e.g. 10000000)"
     )
+    ap.add_argument(
+        "--build-only",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --large: only N alternated pairs of pyoxigraph's bulk load and ots-kg's store build",
+    )
     args = ap.parse_args()
     compiled()
     if args.targets:
         from bench.targets import main as targets
 
-        return targets([int(s) for s in args.sizes.split(",") if s], args.repeat, args.out, args.large)
+        return targets([int(s) for s in args.sizes.split(",") if s], args.repeat, args.out, args.large, args.build_only)
     from bench.generate import generate
 
     data = sorted(str(p) for p in (ROOT / "data").rglob("*.ttl"))

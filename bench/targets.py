@@ -136,37 +136,51 @@ def bundled(repeat: int) -> list[list[str]]:
     ]
 
 
-def large(path: Path, out: Path) -> list[list[str]]:
-    """One run of each step on a disk store of `path` (ontology + core + the big file)."""
+def build_pair(files: list[str], work: Path) -> tuple[list[list[str]], Path]:
+    """pyoxigraph's own bulk load and ots-kg's store build of the same files, back to back."""
+    ox_dir = work / "plain"
+    shutil.rmtree(ox_dir, ignore_errors=True)
+    t, peak, _ = measured(OX_BULK, str(ox_dir), str(ROOT / "ontology" / "ots.ttl"), *files)
+    cpu = CPU["last"]
+    shutil.rmtree(ox_dir)
+    rows = [
+        [
+            "pyoxigraph bulk_load to disk (anchor)",
+            f"{t:.1f} s (CPU {cpu:.1f} s)",
+            f"{peak:.0f} MiB",
+            f"load average {os.getloadavg()[0]:.1f}",
+        ]
+    ]
+    store = work / "store"
+    shutil.rmtree(store, ignore_errors=True)
+    t2, peak2, _ = measured(OTS_BUILD, str(store), *files)
+    cpu2 = CPU["last"]
+    rows.append(
+        [
+            "ots-kg store build (hash + bulk load + passages)",
+            f"{t2:.1f} s (CPU {cpu2:.1f} s)",
+            f"{peak2:.0f} MiB",
+            f"wall {t2 / t:.2f}×, CPU {cpu2 / cpu:.2f}× (target ≤ 1.2×); load average {os.getloadavg()[0]:.1f}",
+        ]
+    )
+    print(rows, flush=True)
+    return rows, store
+
+
+def large(path: Path, out: Path, build_only: int = 0) -> list[list[str]]:
+    """One run of each step on a disk store of `path` (ontology + core + the big file);
+    with build_only=N, only N alternated pairs of the two loads."""
     core = [str(p) for p in sorted((ROOT / "data" / "core").glob("*.ttl"))]
     files = [*core, str(path)]
     work = Path(tempfile.mkdtemp(prefix="ots-kg-bench-store-", dir=out))
     rows = []
     try:
-        ox_dir = work / "plain"
-        t, peak, _ = measured(OX_BULK, str(ox_dir), str(ROOT / "ontology" / "ots.ttl"), *files)
-        cpu = CPU["last"]
-        shutil.rmtree(ox_dir)
-        rows.append(
-            [
-                "pyoxigraph bulk_load to disk (anchor)",
-                f"{t:.1f} s (CPU {cpu:.1f} s)",
-                f"{peak:.0f} MiB",
-                f"load average {os.getloadavg()[0]:.1f}",
-            ]
-        )
-        store = work / "store"
-        t2, peak2, _ = measured(OTS_BUILD, str(store), *files)
-        cpu2 = CPU["last"]
-        rows.append(
-            [
-                "ots-kg store build (hash + bulk load + passages)",
-                f"{t2:.1f} s (CPU {cpu2:.1f} s)",
-                f"{peak2:.0f} MiB",
-                f"wall {t2 / t:.2f}×, CPU {cpu2 / cpu:.2f}× (target ≤ 1.2×); load average {os.getloadavg()[0]:.1f}",
-            ]
-        )
-        print(rows, flush=True)
+        if build_only:
+            for _ in range(build_only):
+                rows.extend(build_pair(files, work)[0])
+            return rows
+        pair, store = build_pair(files, work)
+        rows.extend(pair)
         t, peak, stdout = measured(STORE_QUERIES, str(store), *files)
         times = json.loads(stdout)
         slowest = max(times, key=times.get)
@@ -213,19 +227,20 @@ def table(head: list[str], rows: list[list[str]]) -> None:
     print()
 
 
-def main(sizes: list[int], repeat: int, out: Path, large_size: int) -> int:
+def main(sizes: list[int], repeat: int, out: Path, large_size: int, build_only: int = 0) -> int:
     """The --targets run: validation anchors, the bundled targets, and a disk store of
     `large_size` triples (0: skipped)."""
     from bench.generate import generate
 
     out.mkdir(parents=True, exist_ok=True)
-    rows_b = bundled(repeat)
-    table(["bundled", "ours", "anchor", "ratio / target"], rows_b)
+    if not build_only:
+        rows_b = bundled(repeat)
+        table(["bundled", "ours", "anchor", "ratio / target"], rows_b)
     if large_size:
         path = out / f"synthetic-{large_size}.ttl"
         if not path.exists():
             path.write_text(generate(large_size)[0], encoding="utf-8")
-        rows_l = large(path, out)
+        rows_l = large(path, out, build_only)
         table([f"{large_size // 1_000_000} M triples, disk store", "wall", "peak RSS", "ratio / target"], rows_l)
     if sizes:
         rows_v = validation(sizes, repeat, out)

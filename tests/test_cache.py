@@ -62,3 +62,47 @@ def test_warm_cache_query_imports_no_rdflib(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert "state:hungary" in proc.stdout
     assert "HEAVY []" in proc.stderr, proc.stderr
+
+
+def test_warm_validate_imports_no_rdflib_and_reports_the_same(tmp_path):
+    """The bundled shapes come compiled from the cache on a second run: no rdflib, and the
+    same report as the run that compiled them."""
+    env = {**os.environ, "OTS_KG_CACHE": str(tmp_path / "c")}
+    first = run_cli("validate", "--format", "json", env=env)
+    assert first.returncode == 0 and len(list((tmp_path / "c").glob("shapes-*.json"))) == 1
+    code = (
+        "import sys; sys.argv = ['ots-kg', 'validate', '--format', 'json']\n"
+        "from ots_kg.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyshacl'))\n"
+        "print('HEAVY', heavy, file=sys.stderr)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert "HEAVY []" in proc.stderr, proc.stderr
+    assert proc.stdout == first.stdout
+
+
+def test_compiled_shapes_follow_the_shapes_file_and_ignore_a_tampered_entry(tmp_path):
+    """A changed shapes file is compiled again (never an old entry), and an entry whose
+    checksum does not match is compiled again rather than trusted."""
+    from ots_kg.resources import shapes_file
+    from ots_kg.validation.compiled import compiled_checks
+
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(shapes_file().read_text(encoding="utf-8"), encoding="utf-8")
+    checks, unsupported = compiled_checks(shapes)
+    assert checks and not unsupported
+    assert compiled_checks(shapes) == (checks, unsupported)  # from the entry: equal Checks
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8") + "\nshapes:Extra a sh:NodeShape ; sh:targetNode ots:x ; sh:closed true .\n",
+        encoding="utf-8",
+    )
+    again, unsupported = compiled_checks(shapes)
+    assert not again and any("sh:closed" in u for u in unsupported)  # not the old entry
+    entries = sorted(cache_dir().glob("shapes-*.json"))
+    assert len(entries) == 2
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes().replace(b"too few values", b"too few valueZ"))
+    assert compiled_checks(shapes) == (again, unsupported)
+    shapes.write_text(shapes_file().read_text(encoding="utf-8"), encoding="utf-8")
+    assert all("valueZ" not in c.message for c in compiled_checks(shapes)[0])

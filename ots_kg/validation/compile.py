@@ -12,8 +12,7 @@ Constructs outside that subset raise an error instead of being skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -21,14 +20,10 @@ from rdflib.namespace import SH
 
 from ..errors import OtsKgError
 from ..model.graph import compact
-from ..model.terms import Term, from_ox, from_rdflib
+from ..model.terms import Term, from_rdflib
+from .checks import Check, Row, Select
 from .shapes import shape_name
 
-Row = dict[str, Term]
-Select = Callable[[str], list[Row]]
-PROLOGUE = (
-    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-)
 _DEFAULTS = {
     "minCount": "too few values",
     "maxCount": "too many values",
@@ -48,16 +43,6 @@ _WELL_FORMED_BY_CAST = {
     _XSD + t
     for t in ("boolean", "integer", "decimal", "float", "double", "date", "dateTime", "time", "gYear", "gYearMonth")
 }
-
-
-@dataclass(frozen=True)
-class Check:
-    shape: str
-    severity: str
-    path: Term | None
-    message: str
-    query: str
-    template: bool = False
 
 
 def _iri(term) -> str:
@@ -332,41 +317,6 @@ def _sparql_check(shapes: Graph, node, constraint, name: str, severity: str) -> 
     return Check(name, severity, None, message, query, template=True)
 
 
-@dataclass(frozen=True)
-class Finding:
-    severity: str
-    shape: str
-    focus: Term
-    path: Term | None
-    value: Term | None
-    message: str
-
-
-def run_checks(checks: Iterable[Check], select: Select) -> list[Finding]:
-    findings = []
-    for check in checks:
-        for row in select(PROLOGUE + check.query):
-            focus = row.get("focus", row.get("this"))
-            value = row.get("value")
-            if value is None and check.template:
-                # SHACL 5.3.2: sh:value is the binding of ?value, else the value node, and the
-                # one value node of a node shape is its focus node (3.7); sh:resultPath the
-                # binding of ?path if an IRI. Only node shapes' SPARQL constraints are
-                # compiled (unsupported_features), so the shape itself has no path.
-                value = focus
-            bound_path = row.get("path") if check.template else None
-            path = bound_path if bound_path is not None and bound_path.is_iri else check.path
-            message = _fill(check.message, row, focus) if check.template else check.message
-            findings.append(Finding(check.severity, check.shape, focus, path, value, message))
-    return findings
-
-
-def _fill(template: str, row: Row, focus) -> str:
-    """pySHACL-style {?var} / {$this} substitution in a SPARQL constraint's message."""
-    values = {**row, "this": focus}
-    return re.sub(r"\{[?$](\w+)\}", lambda m: str(values.get(m.group(1)) or ""), template)
-
-
 def rdflib_select(graph: Graph) -> Select:
     """Run compiled checks with rdflib (the default engine's SPARQL constraints)."""
 
@@ -374,16 +324,5 @@ def rdflib_select(graph: Graph) -> Select:
         result = graph.query(query)
         names = [str(v) for v in result.vars]
         return [{n: from_rdflib(row[i]) for i, n in enumerate(names) if row[i] is not None} for row in result]
-
-    return select
-
-
-def oxigraph_select(store) -> Select:
-    """Run compiled checks on an Oxigraph store."""
-
-    def select(query: str) -> list[Row]:
-        result = store.query(query)
-        names = [v.value for v in result.variables]
-        return [{n: from_ox(s[n]) for n in names if s[n] is not None} for s in result]
 
     return select

@@ -67,7 +67,7 @@ class Shapes:
 
 
 @lru_cache(maxsize=4)
-def _parse(path: Path, mtime: float) -> Shapes:
+def _parse(path: Path, mtime_ns: int, size: int) -> Shapes:
     from ..io.loader import load_graph
 
     return Shapes(load_graph([path], include_ontology=False))
@@ -76,7 +76,8 @@ def _parse(path: Path, mtime: float) -> Shapes:
 def load_shapes(path: Path | None = None) -> Shapes:
     """The shapes model of shapes.ttl (default: the bundled one), parsed once per process."""
     target = path or shapes_file()
-    return _parse(target, target.stat().st_mtime)
+    stat = target.stat()
+    return _parse(target, stat.st_mtime_ns, stat.st_size)
 
 
 # ---- the parsed form: what a shape says, read once, for every reader that explains shapes ----

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import OtsKgError
 from ..io.files import PathLike
 from ..model.terms import Term, from_rdflib
 from . import ENGINES
-from .shapes import Shapes, load_shapes
+from .checks import oxigraph_select, run_checks
+
+if TYPE_CHECKING:
+    from .shapes import Shapes
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,11 @@ def validate(
     loaded rdflib graph (`data`), or an Oxigraph store holding both (`store`: the disk-store
     route for large graphs, oxigraph engine only), against the shapes. With `changed`, those
     files are validated together with the others, and only problems located in them are
-    reported."""
+    reported. Without `shapes`, the bundled shapes (compiled once and cached for the
+    oxigraph engine: no rdflib then)."""
     if engine not in ENGINES:
         raise OtsKgError(f"unknown validation engine {engine!r}; one of {', '.join(ENGINES)}")
-    model = shapes if shapes is not None else load_shapes()
+    model = shapes
     if store is not None:
         if engine != "oxigraph":
             raise OtsKgError(f"validation engine {engine!r} needs an rdflib graph; a store takes 'oxigraph'")
@@ -110,28 +114,31 @@ def validate(
     return final
 
 
-def _run(engine: str, model: Shapes, *, graph: Any = None, loaded: Any = None, store: Any = None) -> Report:
-    """Run one engine over a ready rdflib graph or loaded files; the fast engine falls back
-    to plain pySHACL when the shapes use what it does not compile."""
-    from .compile import compile_shapes, oxigraph_select, rdflib_select, run_checks, unsupported_features
-
+def _run(engine: str, model: Shapes | None, *, graph: Any = None, loaded: Any = None, store: Any = None) -> Report:
+    """Run one engine over a ready rdflib graph or loaded files (model None: the bundled
+    shapes); the fast engine falls back to plain pySHACL when the shapes use what it does
+    not compile."""
     fallback = None
-    if engine in ("oxigraph", "pyshacl"):
+    if engine == "oxigraph":
+        checks, unsupported = _compiled(model)
+        if not unsupported:
+            from ..io.loader import store_from, store_from_graph
+
+            if store is None:
+                store = store_from_graph(graph) if graph is not None else store_from(loaded)
+            return _report([Result(*_fields(f)) for f in run_checks(checks, oxigraph_select(store))])
+        if store is not None:
+            raise OtsKgError(f"the shapes use what the oxigraph engine does not compile ({'; '.join(unsupported)})")
+        fallback, engine = "; ".join(unsupported), "pyshacl-full"
+    from ..io.loader import graph_from
+    from .compile import compile_shapes, rdflib_select, unsupported_features
+    from .shapes import load_shapes
+
+    model = model if model is not None else load_shapes()
+    if engine == "pyshacl":
         unsupported = unsupported_features(model.graph)
         if unsupported:
-            if store is not None:
-                raise OtsKgError(f"the shapes use what the oxigraph engine does not compile ({'; '.join(unsupported)})")
-            fallback = "; ".join(unsupported)
-            engine = "pyshacl-full"
-    if engine == "oxigraph":
-        from ..io.loader import store_from, store_from_graph
-
-        if store is None:
-            store = store_from_graph(graph) if graph is not None else store_from(loaded)
-        findings = run_checks(compile_shapes(model.graph), oxigraph_select(store))
-        return _report([Result(*_fields(f)) for f in findings])
-    from ..io.loader import graph_from
-
+            fallback, engine = "; ".join(unsupported), "pyshacl-full"
     graph = graph if graph is not None else graph_from(loaded)
     core = model.graph
     results: list[Result] = []
@@ -144,6 +151,19 @@ def _run(engine: str, model: Shapes, *, graph: Any = None, loaded: Any = None, s
     report = _report(results, report_graph if engine == "pyshacl-full" else None)
     report.engine, report.fallback = engine, fallback
     return report
+
+
+def _compiled(model: Shapes | None) -> tuple[list[Any], list[str]]:
+    """The checks of the given shapes, or of the bundled shapes file through the cache."""
+    if model is None:
+        from ..resources import shapes_file
+        from .compiled import compiled_checks
+
+        return compiled_checks(shapes_file())
+    from .compile import compile_shapes, unsupported_features
+
+    unsupported = unsupported_features(model.graph)
+    return ([] if unsupported else compile_shapes(model.graph)), unsupported
 
 
 def reference_results(
