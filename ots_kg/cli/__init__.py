@@ -7,6 +7,7 @@ error (one line on stderr, never a traceback). Commands import their machinery l
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -16,13 +17,37 @@ from .. import __version__
 from ..errors import OtsKgError
 from ..sparql.limits import QueryTimeout
 from .common import EPILOG
-from .graph import check_sources_cmd, export, stats, validate
-from .query import find, queries, query
-from .store import push, serve
-from .visual import docs, plot
+
+# command name -> (module of ots_kg.cli, function): a command's module is imported only when
+# that command runs (or help lists them all), so `ots-kg validate` does not load the query,
+# server and picture commands.
+COMMANDS = {
+    "validate": ("graph", "validate"),
+    "find": ("query", "find"),
+    "queries": ("query", "queries"),
+    "query": ("query", "query"),
+    "export": ("graph", "export"),
+    "stats": ("graph", "stats"),
+    "push": ("store", "push"),
+    "serve": ("store", "serve"),
+    "check-sources": ("graph", "check_sources_cmd"),
+    "plot": ("visual", "plot"),
+    "docs": ("visual", "docs"),
+}
 
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name]
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+@click.group(cls=_LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ots-kg")
 @click.option("--quiet", is_flag=True, help="No progress lines on stderr (they show only on a terminal, never in CI).")
 def cli(quiet: bool) -> None:
@@ -44,10 +69,6 @@ def cli(quiet: bool) -> None:
         from ..progress import silence
 
         silence()
-
-
-for command in (validate, find, queries, query, export, stats, push, serve, check_sources_cmd, plot, docs):
-    cli.add_command(command)
 
 
 def main() -> None:
