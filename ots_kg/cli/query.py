@@ -164,6 +164,7 @@ def query(
     from ..sparql.catalogue import find_query, inline_query, looks_like_sparql
     from ..sparql.engines import open_engine
     from ..sparql.limits import run_limited
+    from ..sparql.results import Results
     from ..sparql.search import check_nodes
 
     if graph_iri and not endpoint:
@@ -205,11 +206,14 @@ def query(
             else {}
         ),
     )
-    check_nodes(chosen, stored, values)
-    if endpoint:  # the endpoint keeps its own time; the HTTP timeout applies
-        results = chosen.run(stored, values, allow_network=allow_network)
-    else:
-        results = run_limited(lambda: chosen.run(stored, values, allow_network=allow_network), timeout)
+
+    def answer() -> Results:
+        # the parameter check is work on the graph too: inside the time limit
+        check_nodes(chosen, stored, values, suggest=store is None)
+        return chosen.run(stored, values, allow_network=allow_network)
+
+    # the endpoint keeps its own time; the HTTP timeout applies
+    results = answer() if endpoint else run_limited(answer, timeout)
     width = None if wide or output is not None else terminal_width()
     write(format_results(results, fmt, width=width, passage_text=passage_reader(sources)), output)
 

@@ -151,9 +151,11 @@ _EXISTS = StoredQuery(
 )
 
 
-def check_nodes(engine: Engine, query: StoredQuery, values: Mapping[str, str]) -> None:
+def check_nodes(engine: Engine, query: StoredQuery, values: Mapping[str, str], suggest: bool = True) -> None:
     """Every IRI parameter given names a node of the graph; else a QueryError (exit 2) with
-    the nearest matches: "no event:…-samarkand; did you mean event:…-summit-9 (9th Summit (Samarkand))?"."""
+    the nearest matches: "no event:…-samarkand; did you mean event:…-summit-9 (9th Summit (Samarkand))?".
+    Without `suggest` (a disk store of millions of nodes: the likeness of every name would take
+    minutes and gigabytes) the error only points to `ots-kg find`."""
     bound = bind_values(query, values)  # checks types and names first
     for param in query.params:
         if param.type != "iri" or param.name not in values:
@@ -161,7 +163,7 @@ def check_nodes(engine: Engine, query: StoredQuery, values: Mapping[str, str]) -
         node = bound["_" + param.name].value
         if engine.run(_EXISTS, {"node": node}).boolean:
             continue
-        near = nearest(engine, node)
+        near = nearest(engine, node) if suggest else []
         hint = ", ".join(f"{h.compact} ({h.label})" for h in near)
         raise QueryError(
             f"no {compact_iri(node)} in the graph (parameter {param.name})"
