@@ -32,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 NODE_DIR = HERE / "node"
 COMUNICA_BIN = NODE_DIR / "node_modules" / "@comunica" / "query-sparql-file" / "bin" / "http.js"
+ENDPOINT_JS = NODE_DIR / "endpoint.cjs"  # COMUNICA_BIN's endpoint with the precompiled engine (see there)
 LOOPBACK_JS = NODE_DIR / "loopback.cjs"
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 VIRTUOSO_USER = "dba"  # a fresh Virtuoso database has dba/dba
@@ -268,7 +269,8 @@ class ComunicaHandle:
 
 @contextmanager
 def comunica_store(data_file: str | os.PathLike, tmp_dir: str | os.PathLike):
-    """`comunica-sparql-file-http` serving one RDF file (format by extension) on 127.0.0.1."""
+    """Comunica's SPARQL endpoint (`comunica-sparql-file-http`, started through ENDPOINT_JS)
+    serving one RDF file (format by extension) on 127.0.0.1."""
     ok, why = comunica_available()
     if not ok:
         raise RuntimeError(why)
@@ -284,7 +286,7 @@ def comunica_store(data_file: str | os.PathLike, tmp_dir: str | os.PathLike):
     started = time.monotonic()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [why, str(COMUNICA_BIN), str(data), "-p", str(port), "-t", str(COMUNICA_QUERY_SECONDS), "--workers", "1"],
+            [why, str(ENDPOINT_JS), str(data), "-p", str(port), "-t", str(COMUNICA_QUERY_SECONDS), "--workers", "1"],
             cwd=directory,
             env=env,
             stdout=out,
