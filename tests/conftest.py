@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,17 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> sub
 @pytest.fixture(scope="session")
 def graph():
     return load_graph()
+
+
+@pytest.fixture(scope="session")
+def reference_answers(graph, tmp_path_factory):
+    """rdflib's answers to stored queries on the bundled graph, shared by the xdist workers."""
+    from reference import ReferenceAnswers
+
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_folder = run_folder.parent  # every worker's basetemp is a folder of the run's
+    return ReferenceAnswers(graph, run_folder / "reference-answers")
 
 
 @pytest.fixture(scope="session")
