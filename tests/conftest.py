@@ -37,14 +37,42 @@ def graph():
 
 
 @pytest.fixture(scope="session")
-def reference_answers(graph, tmp_path_factory):
+def run_folder(tmp_path_factory) -> Path:
+    """A folder of this test run that every xdist worker shares (for once.once_per_run)."""
+    folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = folder.parent  # every worker's basetemp is a folder of the run's
+    return folder / "shared"
+
+
+@pytest.fixture(scope="session")
+def reference_answers(graph, run_folder):
     """rdflib's answers to stored queries on the bundled graph, shared by the xdist workers."""
     from reference import ReferenceAnswers
 
-    run_folder = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        run_folder = run_folder.parent  # every worker's basetemp is a folder of the run's
     return ReferenceAnswers(graph, run_folder / "reference-answers")
+
+
+EXPORT_SEED = "1"  # PYTHONHASHSEED of the shared exports (test_export compares another seed with it)
+
+
+@pytest.fixture(scope="session")
+def exported(run_folder):
+    """`exported(fmt)`: the file `ots-kg export --format FMT -o FILE` writes (PYTHONHASHSEED
+    EXPORT_SEED), made once per run for every test that reads an export."""
+    from once import once_per_run
+
+    from ots_kg.model.formats import GRAPH_FORMATS
+
+    def export(fmt: str) -> Path:
+        def make(path: Path) -> None:
+            env = dict(os.environ, PYTHONHASHSEED=EXPORT_SEED)
+            proc = run_cli("export", "--format", fmt, "-o", str(path), env=env)
+            assert proc.returncode == 0, proc.stderr
+
+        return once_per_run(run_folder / "exports" / f"ots.{GRAPH_FORMATS[fmt].extension}", make)
+
+    return export
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,17 @@
 rdflib is the reference engine, and the slowest: the catalogue's examples take about a
 minute of CPU. Several tests need the same answers (every example runs and has its kind,
 the engine contract compares every engine with them), so each answer is computed by the
-first test that asks for it and kept as a pickle in a folder all pytest-xdist workers of
-the run share; a per-answer file lock makes the other worker wait for it instead of
-computing it again. Only answers are shared: an error is raised again by every asker.
+first test that asks for it and shared with the other xdist worker (once.once_per_run).
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 import pickle
 from collections.abc import Mapping
 from pathlib import Path
+
+from once import once_per_run
 
 from ots_kg.sparql.catalogue import catalogue
 from ots_kg.sparql.engines import open_engine
@@ -29,25 +27,19 @@ class ReferenceAnswers:
     def __init__(self, graph, folder: Path) -> None:
         self.graph = graph
         self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
         self._seen: dict[str, Results] = {}
 
     def get(self, name: str, values: Mapping[str, str] | None = None) -> Results:
         key = hashlib.sha256(repr((name, sorted((values or {}).items()))).encode()).hexdigest()[:24]
-        if key in self._seen:
-            return self._seen[key]
-        path = self.folder / f"{name}-{key}.pickle"
-        with open(self.folder / f"{name}-{key}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-            if path.exists():
-                answer = pickle.loads(path.read_bytes())
-            else:
+        if key not in self._seen:
+
+            def compute(path: Path) -> None:
                 answer = open_engine("rdflib", graph=self.graph).run(catalogue()[name], values or {})
-                partial = path.with_suffix(f".{os.getpid()}")
-                partial.write_bytes(pickle.dumps(answer))
-                partial.replace(path)
-        self._seen[key] = answer
-        return answer
+                path.write_bytes(pickle.dumps(answer))
+
+            path = once_per_run(self.folder / f"{name}-{key}.pickle", compute)
+            self._seen[key] = pickle.loads(path.read_bytes())
+        return self._seen[key]
 
     def example(self, name: str, index: int) -> Results:
         """The answer to the query's `index`-th `#+ example:` line."""

@@ -5,7 +5,8 @@ multiset (after normalising only what SPARQL leaves open: blank node labels, and
 form of numbers), ASK gives the same boolean, and CONSTRUCT/DESCRIBE graphs are isomorphic.
 
 Engines are a small registry: each entry is a name and a context manager that, given the
-loaded rdflib graph, yields an Engine. A further server is one more `register(...)` call.
+loaded rdflib graph and conftest's `exported` (export files made once per run), yields an
+Engine. A further server is one more `register(...)` call.
 The real third-party stores users deploy are here too: the Oxigraph server, OpenLink
 Virtuoso 7 (loaded by `ots-kg push` through its Digest-authenticated Graph Store endpoint)
 and Comunica (serving the file `ots-kg export` wrote). Outside CI a missing store skips.
@@ -53,7 +54,7 @@ from ots_kg.sparql.catalogue import StoredQuery, catalogue, inline_query
 from ots_kg.sparql.engines import Engine, RemoteEngine, open_engine
 from ots_kg.sparql.results import Results
 
-EngineFactory = Callable[[object], AbstractContextManager[Engine]]
+EngineFactory = Callable[[object, Callable[[str], Path]], AbstractContextManager[Engine]]
 ENGINES: dict[str, EngineFactory] = {}
 # engine name -> a check that lists the server's own failures during the run (dead workers)
 SERVER_FAILURES: dict[str, Callable[[], list[str]]] = {}
@@ -69,19 +70,19 @@ def register(name: str) -> Callable[[EngineFactory], EngineFactory]:
 
 @register("rdflib")
 @contextmanager
-def _rdflib(graph) -> Iterator[Engine]:
+def _rdflib(graph, exported) -> Iterator[Engine]:
     yield open_engine("rdflib", graph=graph)
 
 
 @register("oxigraph")
 @contextmanager
-def _oxigraph(graph) -> Iterator[Engine]:
+def _oxigraph(graph, exported) -> Iterator[Engine]:
     yield open_engine("oxigraph", graph=graph)
 
 
 @register("ots-kg-serve")
 @contextmanager
-def _ots_serve(graph) -> Iterator[Engine]:
+def _ots_serve(graph, exported) -> Iterator[Engine]:
     """The real command in its own process, on a free loopback port."""
     import os
     import subprocess
@@ -103,7 +104,7 @@ def _ots_serve(graph) -> Iterator[Engine]:
 
 @register("oxigraph-server")
 @contextmanager
-def _oxigraph_server(graph) -> Iterator[Engine]:
+def _oxigraph_server(graph, exported) -> Iterator[Engine]:
     """The `oxigraph` server from PyPI, loaded with `ots-kg push`."""
     import tempfile
 
@@ -129,7 +130,7 @@ def _needs(available: tuple[bool, str]) -> None:
 
 @register("virtuoso")
 @contextmanager
-def _virtuoso(graph) -> Iterator[Engine]:
+def _virtuoso(graph, exported) -> Iterator[Engine]:
     """Virtuoso 7: `ots-kg push` with Digest into /sparql-graph-crud-auth, a named graph,
     queried as the default graph (Virtuoso's own default graph is the union of all graphs)."""
     import tempfile
@@ -146,17 +147,13 @@ def _virtuoso(graph) -> Iterator[Engine]:
 
 @register("comunica")
 @contextmanager
-def _comunica(graph) -> Iterator[Engine]:
+def _comunica(graph, exported) -> Iterator[Engine]:
     """Comunica over the N-Triples file `ots-kg export` writes."""
     import tempfile
-    from pathlib import Path
 
     _needs(comunica_available())
     with tempfile.TemporaryDirectory() as folder:
-        data = Path(folder) / "ots.nt"
-        exported = run_cli("export", "--format", "nt", "-o", str(data))
-        assert exported.returncode == 0, exported.stderr
-        with comunica_store(data, folder) as store:
+        with comunica_store(exported("nt"), folder) as store:
             SERVER_FAILURES["comunica"] = store.worker_deaths
             try:
                 yield RemoteEngine(store.query_url, timeout=COMUNICA_CLIENT_SECONDS)
@@ -232,8 +229,8 @@ QUERIES = sorted(catalogue())
 
 
 @pytest.fixture(scope="module", params=sorted(ENGINES))
-def engine(request, graph) -> Iterator[Engine]:
-    with ENGINES[request.param](graph) as running:
+def engine(request, graph, exported) -> Iterator[Engine]:
+    with ENGINES[request.param](graph, exported) as running:
         yield running
 
 
