@@ -17,6 +17,23 @@ SOURCES = ROOT.parent / "shared" / "sources"
 PREFIXES = (ROOT / "data" / "core" / "places.ttl").read_text(encoding="utf-8").split("\n\n")[0] + "\n"
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "early: a long test (tens of seconds) that starts first, so that pytest-xdist ends "
+        "with both workers busy instead of one waiting for it",
+    )
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The `early` tests first, in their collected order; the rest after, unchanged. (Only
+    tests that use no module-scoped fixture are marked: moving them splits no module's setup.)"""
+    early = [item for item in items if item.get_closest_marker("early")]
+    if early:
+        rest = [item for item in items if not item.get_closest_marker("early")]
+        items[:] = early + rest
+
+
 def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """`ots-kg ARGS` in a fresh process; no command may ever print a traceback."""
     proc = subprocess.run(

@@ -71,12 +71,14 @@ def test_every_query_declares_every_prefix_it_uses():
         assert used <= declared, f"{name}: undeclared prefixes {sorted(used - declared)}"
 
 
-def test_every_example_runs(reference_answers):
-    """On rdflib (the answers are computed once per run and shared with the engine contract)."""
-    for name, query in catalogue().items():
-        for index, example in enumerate(query.examples):
-            res = reference_answers.example(name, index)
-            assert res.kind == query.kind, (name, example)
+@pytest.mark.parametrize("name", sorted(catalogue()))
+def test_every_example_runs(reference_answers, name):
+    """On rdflib (the answers are computed once per run and shared with the engine contract);
+    one test per query, so that pytest-xdist spreads the minute rdflib takes over its workers."""
+    query = catalogue()[name]
+    for index, example in enumerate(query.examples):
+        res = reference_answers.example(name, index)
+        assert res.kind == query.kind, (name, example)
 
 
 # ---- membership, organs, people --------------------------------------------------------

@@ -120,6 +120,7 @@ def test_query_engine_finds_a_plain_literal(tmp_path, engine):
     assert proc.stdout.splitlines() == ["s", "https://w3id.org/ots-kg/id/state/hungary"]
 
 
+@pytest.mark.early
 def test_trig_names_its_graph_or_uses_the_default_graph(tmp_path):
     named = run_cli("export", "--format", "trig")
     assert named.returncode == 0 and f"<{GRAPH_IRI}> {{" in named.stdout

@@ -201,6 +201,7 @@ def test_network_focus_must_be_a_network_node(graph, tmp_path):
 # ---- CLI ---------------------------------------------------------------------------------
 
 
+@pytest.mark.early
 def test_cli_plots(tmp_path):
     png, svg = tmp_path / "t.png", tmp_path / "s.svg"
     proc = run_cli("plot", "timeline", "-o", str(png), "--area", "health", "--from", "2020", "--to", "2023")
