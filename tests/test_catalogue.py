@@ -534,9 +534,10 @@ def test_conflicts_without_canonical_value(graph):
     assert all(int(c) > 1 for (c,) in rows(run_query("unresolved-conflicts", graph=graph), "claims"))
 
 
-def test_no_unsourced_entities_and_the_check_finds_one(graph):
-    assert run_query("has-unsourced-entities", graph=graph).boolean is False
-    assert run_query("unsourced-entities", graph=graph).rows == []
+def test_no_unsourced_entities_and_the_check_finds_one(graph, reference_answers):
+    # on the bundled graph both are the queries' first examples, answered once per run
+    assert reference_answers.get("has-unsourced-entities").boolean is False
+    assert reference_answers.get("unsourced-entities").rows == []
     copy = Graph()
     copy += graph
     stray = URIRef(EVENT + "2099-test-meeting")
