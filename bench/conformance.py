@@ -9,9 +9,9 @@ test writes its column, then writes the matrix as Markdown (README and docs link
 as JSON (for the documentation site). The matrix is what the test measured, not a list kept
 by hand: an engine-exception header shows as "exception" only when the engine still differs.
 
-Why a script and not a test-session fixture: the contract test runs one engine per module
-fixture and, under pytest-xdist, engines land in different worker processes, so no single
-fixture sees every column; and a test run should not rewrite files in the source tree.
+Why a script and not a test-session fixture: the contract test runs one test per (engine,
+query) and, under pytest-xdist, they land in different worker processes, so no single
+fixture sees every cell; and a test run should not rewrite files in the source tree.
 """
 
 from __future__ import annotations
@@ -44,6 +44,15 @@ def run_contract(folder: Path) -> int:
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0"]
     command += ["-rA", str(ROOT / "tests" / "test_engine_contract.py")]  # the whole contract: one start per server
     return subprocess.run(command, cwd=ROOT, env=env).returncode
+
+
+def read_columns(folder: Path) -> dict[str, dict[str, dict[str, str]]]:
+    """{engine: {query: cell}} from the DIR/ENGINE/QUERY.json cells the contract test writes."""
+    return {
+        engine.name: {cell.stem: json.loads(cell.read_text()) for cell in sorted(engine.glob("*.json"))}
+        for engine in sorted(folder.iterdir())
+        if engine.is_dir()
+    }
 
 
 def matrix(columns: dict[str, dict[str, dict[str, str]]]) -> dict:
@@ -98,11 +107,11 @@ def main() -> int:
     args = parser.parse_args()
     if args.columns:
         status = 0
-        columns = {p.stem: json.loads(p.read_text()) for p in sorted(args.columns.glob("*.json"))}
+        columns = read_columns(args.columns)
     else:
         with tempfile.TemporaryDirectory() as tmp:
             status = run_contract(Path(tmp))
-            columns = {p.stem: json.loads(p.read_text()) for p in sorted(Path(tmp).glob("*.json"))}
+            columns = read_columns(Path(tmp))
     if not columns:
         print("bench/conformance.py: the contract test wrote no columns", file=sys.stderr)
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,23 @@ from ots_kg.resources import data_dir
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT.parent / "shared" / "sources"
 PREFIXES = (ROOT / "data" / "core" / "places.ttl").read_text(encoding="utf-8").split("\n\n")[0] + "\n"
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "early: a long test (tens of seconds) that starts first, so that pytest-xdist ends "
+        "with both workers busy instead of one waiting for it",
+    )
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The `early` tests first, in their collected order; the rest after, unchanged. (Only
+    tests that use no module-scoped fixture are marked: moving them splits no module's setup.)"""
+    early = [item for item in items if item.get_closest_marker("early")]
+    if early:
+        rest = [item for item in items if not item.get_closest_marker("early")]
+        items[:] = early + rest
 
 
 def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -33,6 +51,45 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> sub
 @pytest.fixture(scope="session")
 def graph():
     return load_graph()
+
+
+@pytest.fixture(scope="session")
+def run_folder(tmp_path_factory) -> Path:
+    """A folder of this test run that every xdist worker shares (for once.once_per_run)."""
+    folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = folder.parent  # every worker's basetemp is a folder of the run's
+    return folder / "shared"
+
+
+@pytest.fixture(scope="session")
+def reference_answers(graph, run_folder):
+    """rdflib's answers to stored queries on the bundled graph, shared by the xdist workers."""
+    from reference import ReferenceAnswers
+
+    return ReferenceAnswers(graph, run_folder / "reference-answers")
+
+
+EXPORT_SEED = "1"  # PYTHONHASHSEED of the shared exports (test_export compares another seed with it)
+
+
+@pytest.fixture(scope="session")
+def exported(run_folder):
+    """`exported(fmt)`: the file `ots-kg export --format FMT -o FILE` writes (PYTHONHASHSEED
+    EXPORT_SEED), made once per run for every test that reads an export."""
+    from once import once_per_run
+
+    from ots_kg.model.formats import GRAPH_FORMATS
+
+    def export(fmt: str) -> Path:
+        def make(path: Path) -> None:
+            env = dict(os.environ, PYTHONHASHSEED=EXPORT_SEED)
+            proc = run_cli("export", "--format", fmt, "-o", str(path), env=env)
+            assert proc.returncode == 0, proc.stderr
+
+        return once_per_run(run_folder / "exports" / f"ots.{GRAPH_FORMATS[fmt].extension}", make)
+
+    return export
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,8 @@ multiset (after normalising only what SPARQL leaves open: blank node labels, and
 form of numbers), ASK gives the same boolean, and CONSTRUCT/DESCRIBE graphs are isomorphic.
 
 Engines are a small registry: each entry is a name and a context manager that, given the
-loaded rdflib graph, yields an Engine. A further server is one more `register(...)` call.
+loaded rdflib graph and conftest's `exported` (export files made once per run), yields an
+Engine. A further server is one more `register(...)` call.
 The real third-party stores users deploy are here too: the Oxigraph server, OpenLink
 Virtuoso 7 (loaded by `ots-kg push` through its Digest-authenticated Graph Store endpoint)
 and Comunica (serving the file `ots-kg export` wrote). Outside CI a missing store skips.
@@ -16,8 +17,8 @@ exactly those (query, engine) pairs must differ: a pair that gives the reference
 the test as a stale exception, so the header never outlives the bug. No answer is asked twice:
 a Comunica worker that dies during the run (read from its log) fails the test too.
 
-With OTS_KG_CONFORMANCE=DIR each engine's column (query -> ok / exception / differs) is
-written to DIR/ENGINE.json; `python bench/conformance.py` runs this test that way and
+With OTS_KG_CONFORMANCE=DIR each (engine, query) cell (ok / exception / differs) is
+written to DIR/ENGINE/QUERY.json; `python bench/conformance.py` runs this test that way and
 writes the query x engine matrix docs/conformance.md.
 """
 
@@ -47,14 +48,13 @@ from external_stores import (
 from rdflib.compare import isomorphic
 from servers import free_port, oxigraph_binary, oxigraph_server, wait_for
 
-from ots_kg import run_query
 from ots_kg.errors import QueryError
 from ots_kg.model.terms import XSD_STRING, Term
 from ots_kg.sparql.catalogue import StoredQuery, catalogue, inline_query
 from ots_kg.sparql.engines import Engine, RemoteEngine, open_engine
 from ots_kg.sparql.results import Results
 
-EngineFactory = Callable[[object], AbstractContextManager[Engine]]
+EngineFactory = Callable[[object, Callable[[str], Path]], AbstractContextManager[Engine]]
 ENGINES: dict[str, EngineFactory] = {}
 # engine name -> a check that lists the server's own failures during the run (dead workers)
 SERVER_FAILURES: dict[str, Callable[[], list[str]]] = {}
@@ -70,19 +70,19 @@ def register(name: str) -> Callable[[EngineFactory], EngineFactory]:
 
 @register("rdflib")
 @contextmanager
-def _rdflib(graph) -> Iterator[Engine]:
+def _rdflib(graph, exported) -> Iterator[Engine]:
     yield open_engine("rdflib", graph=graph)
 
 
 @register("oxigraph")
 @contextmanager
-def _oxigraph(graph) -> Iterator[Engine]:
+def _oxigraph(graph, exported) -> Iterator[Engine]:
     yield open_engine("oxigraph", graph=graph)
 
 
 @register("ots-kg-serve")
 @contextmanager
-def _ots_serve(graph) -> Iterator[Engine]:
+def _ots_serve(graph, exported) -> Iterator[Engine]:
     """The real command in its own process, on a free loopback port."""
     import os
     import subprocess
@@ -104,7 +104,7 @@ def _ots_serve(graph) -> Iterator[Engine]:
 
 @register("oxigraph-server")
 @contextmanager
-def _oxigraph_server(graph) -> Iterator[Engine]:
+def _oxigraph_server(graph, exported) -> Iterator[Engine]:
     """The `oxigraph` server from PyPI, loaded with `ots-kg push`."""
     import tempfile
 
@@ -130,7 +130,7 @@ def _needs(available: tuple[bool, str]) -> None:
 
 @register("virtuoso")
 @contextmanager
-def _virtuoso(graph) -> Iterator[Engine]:
+def _virtuoso(graph, exported) -> Iterator[Engine]:
     """Virtuoso 7: `ots-kg push` with Digest into /sparql-graph-crud-auth, a named graph,
     queried as the default graph (Virtuoso's own default graph is the union of all graphs)."""
     import tempfile
@@ -147,17 +147,13 @@ def _virtuoso(graph) -> Iterator[Engine]:
 
 @register("comunica")
 @contextmanager
-def _comunica(graph) -> Iterator[Engine]:
+def _comunica(graph, exported) -> Iterator[Engine]:
     """Comunica over the N-Triples file `ots-kg export` writes."""
     import tempfile
-    from pathlib import Path
 
     _needs(comunica_available())
     with tempfile.TemporaryDirectory() as folder:
-        data = Path(folder) / "ots.nt"
-        exported = run_cli("export", "--format", "nt", "-o", str(data))
-        assert exported.returncode == 0, exported.stderr
-        with comunica_store(data, folder) as store:
+        with comunica_store(exported("nt"), folder) as store:
             SERVER_FAILURES["comunica"] = store.worker_deaths
             try:
                 yield RemoteEngine(store.query_url, timeout=COMUNICA_CLIENT_SECONDS)
@@ -229,26 +225,23 @@ def same_answer(expected: Results, got: Results, concats: dict[str, str] | None 
     return Counter(map(key, expected.rows)) == Counter(map(key, got.rows))
 
 
-EXAMPLES = [(name, index) for name, query in catalogue().items() for index in range(max(1, len(query.examples)))]
-
-
-@pytest.fixture(scope="module")
-def reference(graph) -> dict[tuple[str, int], Results]:
-    return {
-        (name, index): run_query(name, catalogue()[name].example_values(index), graph=graph) for name, index in EXAMPLES
-    }
+QUERIES = sorted(catalogue())
 
 
 @pytest.fixture(scope="module", params=sorted(ENGINES))
-def engine(request, graph) -> Iterator[Engine]:
-    with ENGINES[request.param](graph) as running:
+def engine(request, graph, exported) -> Iterator[Engine]:
+    with ENGINES[request.param](graph, exported) as running:
         yield running
 
 
-def outcome(query: StoredQuery, index: int, engine: Engine, expected: Results) -> tuple[str, str]:
-    """("ok" | "differs" | "error", detail) for one example on one engine."""
+REFERENCE = "rdflib"  # the engine whose answers are the reference
+
+
+def outcome(query: StoredQuery, index: int, engine: Engine | None, expected: Results) -> tuple[str, str]:
+    """("ok" | "differs" | "error", detail) for one example on one engine; None: the engine
+    is the reference, whose answer `expected` is (computed once per run, not asked again)."""
     try:
-        got = engine.run(query, query.example_values(index))
+        got = expected if engine is None else engine.run(query, query.example_values(index))
     except QueryError as exc:
         return "error", str(exc)
     if same_answer(expected, got, group_concats(query.text)):
@@ -259,30 +252,23 @@ def outcome(query: StoredQuery, index: int, engine: Engine, expected: Results) -
     return "differs", f"{len(got.rows or got.triples)} {unit}, expected {len(expected.rows or expected.triples)}"
 
 
-def _one_pass(
-    engine: Engine, name_of_engine: str, reference, deaths: Callable[[], list[str]]
-) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """Every example once: the conformance column and the unexcused differences. An example
-    during which a store worker died is asked again (twice at most) once the store answers:
-    a query that kills the worker every time still fails."""
-    queries = catalogue()
-    column: dict[str, dict[str, str]] = {}
-    wrong = []
-    for name, index in EXAMPLES:
-        query = queries[name]
+def _every_example(
+    query: StoredQuery, engine: Engine, name_of_engine: str, reference, deaths: Callable[[], list[str]]
+) -> list[tuple[int, str, str]]:
+    """(index, result, detail) of every example of the query. An example during which a
+    store worker died is asked again (twice at most) once the store answers: a query that
+    kills the worker every time still fails."""
+    found = []
+    for index in range(max(1, len(query.examples))):
+        expected = reference.example(query.name, index)
         for _ in range(3):
             before = len(deaths())
-            result, detail = outcome(query, index, engine, reference[(name, index)])
+            result, detail = outcome(query, index, None if name_of_engine == REFERENCE else engine, expected)
             if len(deaths()) == before:
                 break
             _answering_again(engine)
-        excused = query.engine_exception(name_of_engine)
-        if result != "ok" and not excused:
-            wrong.append(f"{name} example {index} ({result}: {detail})" if detail else f"{name} example {index}")
-        entry = column.setdefault(name, {"result": "ok"})
-        if result != "ok":
-            entry.update(result="exception" if excused else result, detail=excused or detail)
-    return column, wrong
+        found.append((index, result, detail))
+    return found
 
 
 def _answering_again(engine: Engine, seconds: float = 180.0) -> None:
@@ -299,31 +285,40 @@ def _answering_again(engine: Engine, seconds: float = 180.0) -> None:
             time.sleep(2)
 
 
-def test_every_stored_query_example_gives_the_reference_answer(request, engine, reference):
-    """Every example gives the reference answer, except exactly the (query, engine) pairs
-    whose header carries an engine-exception, which must still differ.
+@pytest.mark.parametrize("name", QUERIES)
+def test_every_stored_query_example_gives_the_reference_answer(request, engine, name, reference_answers):
+    """Every example of the query gives the reference answer on the engine, unless the
+    query's header carries an engine-exception for it: then some example must still differ.
+
+    One test per (engine, query), so pytest-xdist spreads the slow engines (Comunica)
+    over its workers. rdflib's own column is the reference answers themselves (the
+    reference is rdflib), so for rdflib this checks that no header excuses it.
 
     Comunica 4.5's worker dies now and then (uncaught exception; every example run alone
     and in sequence gave 0 deaths, so no query is to blame): an example during which it
     died is asked again once the store answers, and the deaths are reported as a warning."""
     name_of_engine = request.node.callspec.params["engine"]
-    queries = catalogue()
+    query = catalogue()[name]
     deaths = SERVER_FAILURES.get(name_of_engine, list)
-    column, wrong = _one_pass(engine, name_of_engine, reference, deaths)
-    if deaths():
-        warnings.warn(f"{name_of_engine}: store workers died: {' | '.join(deaths())}", stacklevel=1)
-    # stale: the header excuses the engine, yet every example of the query gives the reference answer
-    stale = [
-        name
-        for name, entry in column.items()
-        if entry["result"] == "ok" and queries[name].engine_exception(name_of_engine)
-    ]
+    died_before = len(deaths())
+    found = _every_example(query, engine, name_of_engine, reference_answers, deaths)
+    if len(deaths()) > died_before:
+        warnings.warn(f"{name_of_engine}: store workers died: {' | '.join(deaths()[died_before:])}", stacklevel=1)
+    excused = query.engine_exception(name_of_engine)
+    differing = [(index, result, detail) for index, result, detail in found if result != "ok"]
+    entry = {"result": "ok"}
+    if differing:
+        _, result, detail = differing[-1]
+        entry = {"result": "exception" if excused else result, "detail": excused or detail}
     if os.environ.get("OTS_KG_CONFORMANCE"):
-        folder = Path(os.environ["OTS_KG_CONFORMANCE"])
+        folder = Path(os.environ["OTS_KG_CONFORMANCE"]) / name_of_engine
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{name_of_engine}.json").write_text(json.dumps(column, indent=1, sort_keys=True))
-    assert not wrong, f"{name_of_engine} differs from rdflib on: {', '.join(wrong)}"
-    assert not stale, f"{name_of_engine} now agrees on {', '.join(stale)}: remove their engine-exception header"
+        (folder / f"{name}.json").write_text(json.dumps(entry, indent=1, sort_keys=True))
+    if not excused:
+        wrong = [f"example {i} ({result}: {detail})" if detail else f"example {i}" for i, result, detail in differing]
+        assert not wrong, f"{name_of_engine} differs from rdflib on {name}: {', '.join(wrong)}"
+    # stale: the header excuses the engine, yet every example gives the reference answer
+    assert differing or not excused, f"{name_of_engine} now agrees on {name}: remove its engine-exception header"
 
 
 def test_select_ask_construct_are_typed(engine):

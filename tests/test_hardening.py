@@ -234,6 +234,7 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+@pytest.mark.early
 def test_server_under_bounded_load_then_clean_stop():
     proc = subprocess.Popen(
         [sys.executable, "-m", "ots_kg", "serve", "--port", "0"], stderr=subprocess.PIPE, text=True, cwd=ROOT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import owlrl
+import pytest
 from rdflib import OWL, RDF, Graph
 from rdflib.namespace import Namespace
 from rdflib.term import _toPythonMapping
@@ -25,6 +26,7 @@ def closure(graph: Graph) -> Graph:
     return graph
 
 
+@pytest.mark.early
 def test_owl_rl_closure_has_no_inconsistency():
     g = closure(load_graph())
     assert not list(g.subjects(RDF.type, OWL.Nothing))

@@ -30,11 +30,14 @@ def col(results, name):
     ]
 
 
-def test_every_stored_query_has_summary_and_runs(graph):
-    for query in catalogue().values():
-        assert query.summary
-        values = {p.name: _example_value(query, p.name) for p in query.params if p.required}
-        run_local(graph, query, values)
+@pytest.mark.parametrize("name", sorted(catalogue()))
+def test_every_stored_query_has_summary_and_runs(reference_answers, name):
+    """With only its required parameters, on rdflib (answers shared with the other tests:
+    where an example sets no optional parameter, it is the same run)."""
+    query = catalogue()[name]
+    assert query.summary
+    values = {p.name: _example_value(query, p.name) for p in query.params if p.required}
+    assert reference_answers.get(query.name, values).kind == query.kind
 
 
 def _example_value(query: StoredQuery, name: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
@@ -79,6 +80,7 @@ def test_summit_attendance_samarkand(graph):
     assert capacities.index("member state") < capacities.index("observer")
 
 
+@pytest.mark.early
 def test_summit_attendance_answers_for_every_summit(graph):
     # issue 13 acceptance: the query answers for every summit the sheet records
     for summit in graph.subjects(RDF.type, iri("ots:Summit")):

@@ -169,6 +169,7 @@ def test_an_uncompiled_shacl_feature_falls_back_to_pyshacl(ttl, core_context):
     assert any(r.shape.startswith("shapes:HungaryHosts") for r in report.violations)
 
 
+@pytest.mark.early
 def test_oxigraph_engine_equals_plain_pyshacl_on_the_seeded_error_corpus():
     sys.path.insert(0, str(ROOT))
     from bench.generate import generate
@@ -216,6 +217,7 @@ def _mutation_rounds() -> list[list]:
     return rounds
 
 
+@pytest.mark.early
 def test_oxigraph_engine_equals_plain_pyshacl_on_the_mutation_suite(tmp_path):
     """Every shape-level mistake of the mutation suite, all in as few copies of data/ as the
     overlapping texts allow, validated by both engines over the whole mutated graph."""
