@@ -165,6 +165,20 @@ def _bulk_load(store: Any, path: Path, progress: Progress | None, base: bool = F
         store.bulk_load(input=_CountingReader(handle, progress), **options)
 
 
+def _smallest_first(files: Sequence[Path]) -> list[tuple[Path, os.stat_result]]:
+    """The files with their stat (taken before hashing: a later save changes it, so the stamp
+    goes stale), smallest first. Each bulk load adds sorted files to RocksDB; small files
+    loaded after a large one overlap its key range and made RocksDB compact the large one
+    again (25 s of CPU after a 10 M-triple file, against 3 s loaded largest last)."""
+    stats = []
+    for path in files:
+        try:
+            stats.append((path, path.stat()))
+        except OSError as exc:
+            raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
+    return sorted(stats, key=lambda item: item[1].st_size)
+
+
 def _lock(directory: Path, exclusive: bool) -> IO[str]:
     """The store's lock file, locked shared (wait) or exclusive (wait up to OTS_KG_STORE_WAIT s)."""
     handle = open(directory / "lock", "a+")  # noqa: SIM115 (held for the life of the process)
@@ -209,13 +223,9 @@ def _build(directory: Path, files: Sequence[Path], progress: Progress | None, ba
     (directory / "stamp.json").unlink(missing_ok=True)
     shutil.rmtree(target, ignore_errors=True)
     store = ox.Store(str(target))
-    entries = []
+    entries: dict[Path, dict[str, Any]] = {}
     try:
-        for path in files:
-            try:
-                stat = path.stat()  # before hashing: a later save changes it, so the stamp goes stale
-            except OSError as exc:
-                raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
+        for path, stat in _smallest_first(files):
             sha = _file_hash(path)
             try:
                 _bulk_load(store, path, progress, base=path in based)
@@ -227,7 +237,7 @@ def _build(directory: Path, files: Sequence[Path], progress: Progress | None, ba
                 raise LoadError(f"{path}:{exc.lineno or 1}: {message}") from None
             except (ValueError, OSError) as exc:
                 raise LoadError(f"{path}: cannot load ({exc})") from None
-            entries.append({"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha})
+            entries[path] = {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}
         cited = [row["o"].value for row in store.query(_CITED) if isinstance(row["o"], ox.NamedNode)]
         store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in passage_triples(cited))
         store.flush()
@@ -236,9 +246,10 @@ def _build(directory: Path, files: Sequence[Path], progress: Progress | None, ba
         shutil.rmtree(target, ignore_errors=True)
         raise
     del store
-    stamp = Stamp(store_key([(Path(e["path"]), e["sha256"]) for e in entries]), entries)
+    listed = [entries[path] for path in files]  # the key is over the inputs in their given order
+    stamp = Stamp(store_key([(Path(e["path"]), e["sha256"]) for e in listed]), listed)
     tmp = directory / "stamp.json.tmp"
-    tmp.write_text(json.dumps({"key": stamp.key, "version": __version__, "files": entries}, indent=1), encoding="utf-8")
+    tmp.write_text(json.dumps({"key": stamp.key, "version": __version__, "files": listed}, indent=1), encoding="utf-8")
     os.replace(tmp, directory / "stamp.json")
     return stamp
 
