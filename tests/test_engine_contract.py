@@ -14,8 +14,9 @@ and Comunica (serving the file `ots-kg export` wrote). Outside CI a missing stor
 Where an engine is simply wrong and no portable query form exists, the query's header says
 so (`#+ engine-exception: ENGINE: reason`, the reason naming its bug in docs/engine-bugs.md);
 exactly those (query, engine) pairs must differ: a pair that gives the reference answer fails
-the test as a stale exception, so the header never outlives the bug. No answer is asked twice:
-a Comunica worker that dies during the run (read from its log) fails the test too.
+the test as a stale exception, so the header never outlives the bug. An example during which
+a Comunica worker died (read from its log) is asked again once the store answers, at most
+twice: a query that kills the worker every time still fails.
 
 With OTS_KG_CONFORMANCE=DIR each (engine, query) cell (ok / exception / differs) is
 written to DIR/ENGINE/QUERY.json; `python bench/conformance.py` runs this test that way and

@@ -13,7 +13,8 @@ stamp that no longer matches: it is hashed again next time and the store rebuilt
 
 Building costs what Oxigraph's own bulk load costs plus little: each file is hashed
 (hashlib, C speed) and then bulk-loaded by path (Oxigraph reads it, no Python in the
-parse loop; on a terminal a counting reader feeds the progress bar instead), and the
+parse loop; on a terminal a counting reader feeds the progress bar instead), smallest file
+first and without a base IRI unless a file needs one (see _smallest_first, _bulk_load), and the
 passages are derived from one DISTINCT query over prov:wasDerivedFrom objects, answered
 on encoded terms (no FILTER, which would decode every object: 7x slower at 1 M triples).
 

@@ -226,6 +226,13 @@ def _assert_supported(shapes: Graph, shape) -> None:
             )
 
 
+def compiled_or_unsupported(shapes: Graph) -> tuple[list[Check], list[str]]:
+    """(every check, []) when the compilation covers the shapes, else ([], what it does not
+    cover): the caller falls back to plain pySHACL rather than skip a constraint."""
+    unsupported = unsupported_features(shapes)
+    return ([] if unsupported else compile_shapes(shapes)), unsupported
+
+
 def compile_shapes(shapes: Graph, *, include_core: bool = True) -> list[Check]:
     """One Check per constraint component of every node shape (core ones optional)."""
     unsupported = unsupported_features(shapes)

@@ -40,18 +40,12 @@ def compiled_checks(path: Path) -> tuple[list[Check], list[str]]:
             return _decode(json.loads(entry))
         except (ValueError, KeyError, TypeError):
             pass  # an entry of another layout: compile again
-    checks, unsupported = _compile(path)
-    write_entry(target, json.dumps(_encode(checks, unsupported), ensure_ascii=False).encode())
-    return checks, unsupported
-
-
-def _compile(path: Path) -> tuple[list[Check], list[str]]:
-    from .compile import compile_shapes, unsupported_features
+    from .compile import compiled_or_unsupported
     from .shapes import load_shapes
 
-    graph = load_shapes(path).graph
-    unsupported = unsupported_features(graph)
-    return ([] if unsupported else compile_shapes(graph)), unsupported
+    checks, unsupported = compiled_or_unsupported(load_shapes(path).graph)
+    write_entry(target, json.dumps(_encode(checks, unsupported), ensure_ascii=False).encode())
+    return checks, unsupported
 
 
 def _encode(checks: list[Check], unsupported: list[str]) -> dict[str, Any]:

@@ -88,13 +88,12 @@ def validate(
     oxigraph engine: no rdflib then)."""
     if engine not in ENGINES:
         raise OtsKgError(f"unknown validation engine {engine!r}; one of {', '.join(ENGINES)}")
-    model = shapes
     if store is not None:
         if engine != "oxigraph":
             raise OtsKgError(f"validation engine {engine!r} needs an rdflib graph; a store takes 'oxigraph'")
-        return _run(engine, model, store=store)
+        return _run(engine, shapes, store=store)
     if data is not None:
-        return _run(engine, model, graph=data)
+        return _run(engine, shapes, graph=data)
     from ..io.files import input_files
     from ..io.loader import read_files
     from .locate import locate, vocabulary_results
@@ -102,7 +101,7 @@ def validate(
     files = input_files(list(paths) if paths else None)
     extra = [f for f in input_files(list(changed), include_ontology=False) if f not in files] if changed else []
     loaded = read_files([*files, *extra])
-    report = _run(engine, model, loaded=loaded)
+    report = _run(engine, shapes, loaded=loaded)
     results = locate(report.results, loaded) + vocabulary_results(loaded)
     problems = loaded.issues
     if changed:
@@ -160,10 +159,9 @@ def _compiled(model: Shapes | None) -> tuple[list[Any], list[str]]:
         from .compiled import compiled_checks
 
         return compiled_checks(shapes_file())
-    from .compile import compile_shapes, unsupported_features
+    from .compile import compiled_or_unsupported
 
-    unsupported = unsupported_features(model.graph)
-    return ([] if unsupported else compile_shapes(model.graph)), unsupported
+    return compiled_or_unsupported(model.graph)
 
 
 def reference_results(
