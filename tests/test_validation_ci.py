@@ -275,6 +275,42 @@ def test_pyshacl_accepts_an_ill_formed_gyearmonth_the_spec_rejects(ttl):
     assert _pyshacl_blind(fast.results[0].value)
 
 
+def test_counts_above_one_match_plain_pyshacl_also_inside_sh_or():
+    """sh:minCount / sh:maxCount above 1, at top level and inside an sh:or alternative, count
+    distinct value nodes as terms: "1"^^xsd:integer and "1.0"^^xsd:decimal are two values.
+    (The compiled alternative once tested "at least one" for any minCount and "no two
+    different by `!=`" for any maxCount: a one-value node passed minCount 2.)"""
+    from rdflib import Graph
+
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        <http://e/Top> a sh:NodeShape ; sh:targetClass <http://e/E> ;
+            sh:property [ sh:path <http://e/p> ; sh:minCount 2 ; sh:maxCount 3 ] .
+        <http://e/Alt> a sh:NodeShape ; sh:targetClass <http://e/E> ;
+            sh:or ( [ sh:path <http://e/p> ; sh:minCount 2 ; sh:maxCount 2 ] [ sh:path <http://e/q> ; sh:minCount 1 ] ) .""",
+        format="turtle",
+    )
+    data = Graph().parse(
+        data="""@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <http://e/one> a <http://e/E> ; <http://e/p> 1 .
+        <http://e/two> a <http://e/E> ; <http://e/p> "1"^^xsd:integer, "1.0"^^xsd:decimal .
+        <http://e/three> a <http://e/E> ; <http://e/p> 1, 2, 3 .
+        <http://e/four> a <http://e/E> ; <http://e/p> 1, 2, 3, 4 .
+        <http://e/oneq> a <http://e/E> ; <http://e/p> 1 ; <http://e/q> 5 .""",
+        format="turtle",
+    )
+    found = {}
+    for engine in ("pyshacl-full", "oxigraph"):
+        report = validate(data=data, shapes=Shapes(shapes), engine=engine)
+        assert report.engine == engine
+        found[engine] = sorted(
+            (r.shape.split("/")[-1].split(" ")[0], r.focus.value.rsplit("/", 1)[-1]) for r in report.results
+        )
+    assert found["oxigraph"] == found["pyshacl-full"]
+    alt = {focus for shape, focus in found["oxigraph"] if shape.endswith("Alt")}
+    assert alt == {"one", "three", "four"}  # two values (two and only two) or a q
+
+
 def test_a_node_shapes_sparql_constraint_reports_its_focus_node_as_value():
     """SHACL 5.3.2: sh:value is the binding of ?value, else the value node; a node shape's
     one value node is its focus node (3.7). Both engines, with and without ?value."""

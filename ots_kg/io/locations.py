@@ -43,21 +43,29 @@ class Locator:
         self.files: dict[str, dict[Path, int]] = {}  # subject -> file -> triples there
         self.typed: dict[str, Path] = {}
         self.parents: dict[str, tuple[Path, Any, Any]] = {}
-        wanted = None if nodes is None else set(nodes)
-        blanks = None if wanted is None else {n for n in wanted if n.startswith("_:")}
+        if nodes is not None:
+            nodes = set(nodes)
+            if not nodes:  # nothing to locate (a conforming graph): no pass at all
+                return
+        import pyoxigraph as ox
+
+        # membership on Oxigraph terms: no key string built per quad
+        wanted = None if nodes is None else {_ox_node(n) for n in nodes}
+        blanks = nodes is None or any(n.startswith("_:") for n in nodes)
+        blank = ox.BlankNode
         ontology = ontology_file()
         for path, quads in loaded.quads.items():
             if path == ontology:
                 continue
             for quad in quads:
-                obj = quad.object
-                if type(obj).__name__ == "BlankNode":
-                    okey = f"_:{obj.value}"
-                    if blanks is None or okey in blanks:
+                if blanks and type(quad.object) is blank:
+                    okey = f"_:{quad.object.value}"
+                    if nodes is None or okey in nodes:
                         self.parents.setdefault(okey, (path, quad.subject, quad.predicate))
-                key = node_key(quad.subject)
-                if wanted is not None and key not in wanted:
+                subject = quad.subject
+                if wanted is not None and subject not in wanted:
                     continue
+                key = node_key(subject)
                 counts = self.files.setdefault(key, {})
                 counts[path] = counts.get(path, 0) + 1
                 if quad.predicate.value == RDF_TYPE:
@@ -89,6 +97,17 @@ class Locator:
                 if quality > best[0]:
                     best = (quality, line, path)
         return best[2], best[1] or 1
+
+
+def _ox_node(key: str) -> Any:
+    """A node_key back as the Oxigraph term it was made from (None: no such term, e.g. the
+    key of a literal focus node, which no quad has as subject)."""
+    import pyoxigraph as ox
+
+    try:
+        return ox.BlankNode(key[2:]) if key.startswith("_:") else ox.NamedNode(key[1:-1])
+    except ValueError:
+        return None
 
 
 def node_key(term: Any) -> str:

@@ -217,8 +217,7 @@ def build_store(directory: Path, files: Sequence[Path], *, progress: Progress | 
 def _build(directory: Path, files: Sequence[Path], progress: Progress | None, based: set[Path]) -> Stamp:
     import pyoxigraph as ox
 
-    from ..model.terms import to_ox
-    from .loader import passage_triples
+    from .loader import passage_quads
 
     target = directory / "oxigraph"
     (directory / "stamp.json").unlink(missing_ok=True)
@@ -240,7 +239,7 @@ def _build(directory: Path, files: Sequence[Path], progress: Progress | None, ba
                 raise LoadError(f"{path}: cannot load ({exc})") from None
             entries[path] = {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}
         cited = [row["o"].value for row in store.query(_CITED) if isinstance(row["o"], ox.NamedNode)]
-        store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in passage_triples(cited))
+        store.bulk_extend(passage_quads(cited))
         store.flush()
     except BaseException:
         del store

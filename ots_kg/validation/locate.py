@@ -13,11 +13,19 @@ from .validate import Result
 from .vocabulary import check_vocabulary
 
 
-def locate(results: list[Result], loaded: Any) -> list[Result]:
-    """The results with file and line filled in where their focus node is written."""
+def located(results: list[Result], loaded: Any) -> list[Result]:
+    """The shape results with file and line filled in where their focus node is written,
+    plus the closed-vocabulary violations of the data files, located by one index."""
+    ontology = ontology_file()
+    unknowns = check_vocabulary([(path, quads) for path, quads in loaded.quads.items() if path != ontology])
     nodes = {node_key(r.focus) for r in results}
     nodes |= {node_key(r.value) for r in results if r.path is None and r.value is not None and r.value.is_iri}
+    nodes |= {node_key(u.subject) for u in unknowns}
     index = Locator(loaded, nodes)
+    return _shape_results(results, index) + _vocabulary_results(unknowns, index)
+
+
+def _shape_results(results: list[Result], index: Locator) -> list[Result]:
     out = []
     for result in results:
         found = index.where(node_key(result.focus), term_key(result.path), term_key(result.value))
@@ -29,12 +37,7 @@ def locate(results: list[Result], loaded: Any) -> list[Result]:
     return out
 
 
-def vocabulary_results(loaded: Any) -> list[Result]:
-    """Closed-vocabulary violations of the data files, as located Results."""
-    ontology = ontology_file()
-    data = [(path, quads) for path, quads in loaded.quads.items() if path != ontology]
-    unknowns = check_vocabulary(data)
-    index = Locator(loaded, {node_key(u.subject) for u in unknowns})
+def _vocabulary_results(unknowns: list[Any], index: Locator) -> list[Result]:
     out = []
     for unknown in unknowns:
         predicate = f"<{unknown.predicate}>" if unknown.predicate else None

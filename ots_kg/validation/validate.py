@@ -96,13 +96,13 @@ def validate(
         return _run(engine, shapes, graph=data)
     from ..io.files import input_files
     from ..io.loader import read_files
-    from .locate import locate, vocabulary_results
+    from .locate import located
 
     files = input_files(list(paths) if paths else None)
     extra = [f for f in input_files(list(changed), include_ontology=False) if f not in files] if changed else []
     loaded = read_files([*files, *extra])
     report = _run(engine, shapes, loaded=loaded)
-    results = locate(report.results, loaded) + vocabulary_results(loaded)
+    results = located(report.results, loaded)
     problems = loaded.issues
     if changed:
         keep = {str(f) for f in input_files(list(changed), include_ontology=False)}

@@ -115,32 +115,44 @@ def check_vocabulary(files: Iterable[tuple[Path, list[Any]]], vocab: Vocabulary 
     import pyoxigraph as ox
 
     vocab = vocab or vocabulary()
+    properties, classes, datatypes, known = vocab.properties, vocab.classes, vocab.datatypes, vocab.any
+    named, literal = ox.NamedNode, ox.Literal
     found: list[Unknown] = []
     typed: set[Any] = set()
-    seen: dict[Any, dict[Path, int]] = {}
+    seen: dict[Any, None] = {}  # every subject, in first-seen order
+    subjects: dict[Path, set[Any]] = {}
+    files = list(files)
     for path, quads in files:
+        here = subjects[path] = set()
         for quad in quads:
             subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
-            counts = seen.setdefault(subject, {})
-            counts[path] = counts.get(path, 0) + 1
+            here.add(subject)
+            if predicate not in properties:
+                found.append(Unknown(path, subject, predicate, obj, _term_message(predicate, "property", vocab)))
             if predicate in _LIST_TERMS:  # collection cells need no class
                 typed.add(subject)
-            if predicate not in vocab.properties:
-                found.append(Unknown(path, subject, predicate, obj, _term_message(predicate, "property", vocab)))
-            if isinstance(obj, ox.NamedNode):
+            kind = type(obj)
+            if kind is named:
+                value = obj.value
                 if predicate == RDF_TYPE:
-                    if obj.value in vocab.classes:
+                    if value in classes:
                         typed.add(subject)
                     else:
-                        found.append(Unknown(path, subject, predicate, obj, _term_message(obj.value, "class", vocab)))
-                elif obj.value.startswith(VOCABULARIES) and obj.value not in vocab.any:
-                    found.append(Unknown(path, subject, predicate, obj, _term_message(obj.value, "term", vocab)))
-            elif isinstance(obj, ox.Literal) and not obj.language and obj.datatype.value not in vocab.datatypes:
+                        found.append(Unknown(path, subject, predicate, obj, _term_message(value, "class", vocab)))
+                elif value not in known and value.startswith(VOCABULARIES):
+                    found.append(Unknown(path, subject, predicate, obj, _term_message(value, "term", vocab)))
+            elif kind is literal and not obj.language and obj.datatype.value not in datatypes:
                 found.append(
                     Unknown(path, subject, predicate, obj, _term_message(obj.datatype.value, "datatype", vocab))
                 )
-    for subject, counts in seen.items():
+        seen.update(dict.fromkeys(here))
+    for subject in seen:
         if subject not in typed:  # reported where most of the node is written
+            counts = {
+                path: sum(1 for quad in quads if quad.subject == subject)
+                for path, quads in files
+                if subject in subjects[path]
+            }
             path = max(counts, key=lambda p: (counts[p], str(p)))
             found.append(Unknown(path, subject, None, None, "has no known class (rdf:type missing or misspelt)"))
     return found
