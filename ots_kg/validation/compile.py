@@ -21,7 +21,7 @@ from rdflib.namespace import SH
 from ..errors import OtsKgError
 from ..model.graph import compact
 from ..model.terms import Term, from_rdflib
-from .checks import Check, Row, Select
+from .checks import INSTANCE_OF, Check, Row, Select
 from .shapes import shape_name
 
 _DEFAULTS = {
@@ -87,7 +87,7 @@ def _value_ok(shapes: Graph, shape, var: str = "?v") -> str | None:
             parts.append(f"({test})")
     cls = shapes.value(shape, SH["class"])
     if cls is not None:
-        parts.append(f"EXISTS {{ {var} rdf:type/rdfs:subClassOf* {_iri(cls)} }}")
+        parts.append(f"EXISTS {{ {var} {INSTANCE_OF} {_iri(cls)} }}")
     kind = shapes.value(shape, SH.nodeKind)
     if kind is not None:
         test = {SH.IRI: "isIRI", SH.Literal: "isLiteral", SH.BlankNode: "isBlank"}.get(kind)
@@ -152,7 +152,7 @@ def _target(shapes: Graph, shape, var: str = "?focus") -> str | None:
     classes = sorted(shapes.objects(shape, SH.targetClass), key=str)
     if classes:
         values = " ".join(_iri(c) for c in classes)
-        parts.append(f"VALUES ?__t {{ {values} }} {var} rdf:type/rdfs:subClassOf* ?__t .")
+        parts.append(f"VALUES ?__t {{ {values} }} {var} {INSTANCE_OF} ?__t .")
     nodes = sorted(shapes.objects(shape, SH.targetNode), key=str)
     if nodes:
         values = " ".join(_iri(n) if isinstance(n, URIRef) else _lit(n) for n in nodes)
