@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -102,6 +101,8 @@ def paths_or_none(paths: tuple[Path, ...]) -> list[Path] | None:
 def terminal_width() -> int | None:
     """The width tables fit on a terminal (COLUMNS respected); None when writing to a pipe."""
     if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        import shutil  # not at the top: shutil pulls in three compression modules every command would pay for
+
         return shutil.get_terminal_size().columns
     return None
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -75,6 +74,8 @@ def read_entry(target: Path) -> bytes | None:
 def write_entry(target: Path, data: bytes) -> None:
     """Write an entry atomically (private file, renamed into place); a read-only cache
     directory only costs speed."""
+    import tempfile  # only a cache miss writes: a hit skips its imports (shutil, random: ~8 ms)
+
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")

@@ -38,9 +38,7 @@ import fcntl
 import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -215,6 +213,8 @@ def build_store(directory: Path, files: Sequence[Path], *, progress: Progress | 
 
 
 def _build(directory: Path, files: Sequence[Path], progress: Progress | None, based: set[Path]) -> Stamp:
+    import shutil  # here, not at the top: shutil and tempfile cost every command ~10 ms
+
     import pyoxigraph as ox
 
     from .loader import passage_quads
@@ -303,6 +303,9 @@ def store_location(store_dir: PathLike | None, paths: Sequence[PathLike] | None)
     if store_dir:
         return ensure_store(store_dir, paths)
     if is_large(paths):
+        import shutil
+        import tempfile
+
         folder = tempfile.mkdtemp(prefix="ots-kg-store-")
         atexit.register(shutil.rmtree, folder, True)
         _notice("large input: loading into a temporary disk store (keep it with --store DIR)")

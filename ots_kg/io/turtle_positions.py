@@ -123,11 +123,18 @@ def _split(found: list[Token]) -> list[Statement]:
     return out
 
 
+# Every alternative starts with a literal character, so the regex engine skips the text
+# between them in C (a charset prefix); named groups or a leading lookbehind turned that
+# off and made this scan 4x slower (98 vs 25 ms over the bundled data). The kind of a match
+# is told by its first character (_KIND).
 _BOUNDARY = re.compile(
-    r"""\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
-    r"""|<[^<>"{}|^`\\\s]*>|\#[^\n]*|(?P<open>[\[(])|(?P<close>[\])])|(?P<dot>\.(?=[\s#<"'\[(]|$))"""
-    r"""|(?P<sparql>(?<![\w:@])(?i:prefix|base)(?=\s))"""
+    r"""\"(?:\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|(?:[^"\\\n]|\\.)*")"""
+    r"""|'(?:''(?:[^'\\]|\\.|'(?!''))*'''|(?:[^'\\\n]|\\.)*')"""
+    r"""|<[^<>"{}|^`\\\s]*>|\#[^\n]*|\[|\(|\]|\)|\.(?=[\s#<"'\[(]|$)"""
+    r"""|p(?<![\w:@]p)(?i:refix)(?=\s)|P(?<![\w:@]P)(?i:refix)(?=\s)"""
+    r"""|b(?<![\w:@]b)(?i:ase)(?=\s)|B(?<![\w:@]B)(?i:ase)(?=\s)"""
 )
+_KIND = {"[": "open", "(": "open", "]": "close", ")": "close", ".": "dot"} | dict.fromkeys("pPbB", "sparql")
 
 
 def statement_spans(text: str) -> list[tuple[int, int, int]]:
@@ -138,7 +145,7 @@ def statement_spans(text: str) -> list[tuple[int, int, int]]:
     out: list[tuple[int, int, int]] = []
     depth, start, sparql, line, counted, since = 0, None, False, 1, 0, 0
     for match in _BOUNDARY.finditer(text):
-        kind = match.lastgroup
+        kind = _KIND.get(text[match.start()])
         if start is None:
             if match.start() < since or text[match.start()] == "#":
                 continue

@@ -10,7 +10,6 @@ reported at its subject block.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,6 +51,8 @@ class Vocabulary:
 
     def nearest(self, term: str, role: str) -> str | None:
         """The closest known term of the role (by compact form), for "did you mean"."""
+        import difflib  # only when a term is unknown
+
         pool = {"class": self.classes, "property": self.properties, "datatype": self.datatypes}.get(role, self.any)
         names = {compact_iri(t): t for t in pool}
         close = difflib.get_close_matches(compact_iri(term), list(names), n=1, cutoff=0.6)
