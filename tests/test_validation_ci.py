@@ -287,7 +287,8 @@ def test_counts_above_one_match_plain_pyshacl_also_inside_sh_or():
         <http://e/Top> a sh:NodeShape ; sh:targetClass <http://e/E> ;
             sh:property [ sh:path <http://e/p> ; sh:minCount 2 ; sh:maxCount 3 ] .
         <http://e/Alt> a sh:NodeShape ; sh:targetClass <http://e/E> ;
-            sh:or ( [ sh:path <http://e/p> ; sh:minCount 2 ; sh:maxCount 2 ] [ sh:path <http://e/q> ; sh:minCount 1 ] ) .""",
+            sh:or ( [ sh:path <http://e/p> ; sh:minCount 2 ; sh:maxCount 2 ]
+                    [ sh:path <http://e/q> ; sh:minCount 1 ] ) .""",
         format="turtle",
     )
     data = Graph().parse(
