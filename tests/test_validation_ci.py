@@ -312,6 +312,29 @@ def test_counts_above_one_match_plain_pyshacl_also_inside_sh_or():
     assert alt == {"one", "three", "four"}  # two values (two and only two) or a q
 
 
+def test_unique_lang_matches_plain_pyshacl():
+    """sh:uniqueLang: two values in one language fail (also when only the case of the tag
+    differs), one per language or untagged ones pass."""
+    from rdflib import Graph
+
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        <http://e/S> a sh:NodeShape ; sh:targetClass <http://e/E> ;
+            sh:property [ sh:path <http://e/label> ; sh:uniqueLang true ] .""",
+        format="turtle",
+    )
+    data = Graph().parse(
+        data="""<http://e/twice> a <http://e/E> ; <http://e/label> "a"@en, "b"@en, "c"@tr .
+        <http://e/case> a <http://e/E> ; <http://e/label> "a"@en, "b"@EN .
+        <http://e/once> a <http://e/E> ; <http://e/label> "a"@en, "b"@tr, "c", "d" .""",
+        format="turtle",
+    )
+    found = {}
+    for engine in ("pyshacl-full", "oxigraph"):
+        found[engine] = sorted(r.focus.value for r in validate(data=data, shapes=Shapes(shapes), engine=engine).results)
+    assert found["oxigraph"] == found["pyshacl-full"] == ["http://e/case", "http://e/twice"]
+
+
 def test_a_node_shapes_sparql_constraint_reports_its_focus_node_as_value():
     """SHACL 5.3.2: sh:value is the binding of ?value, else the value node; a node shape's
     one value node is its focus node (3.7). Both engines, with and without ?value."""

@@ -316,7 +316,7 @@ def _property_checks(shapes: Graph, prop, target: str) -> Iterable[Check]:
         yield check(
             "uniqueLang",
             f"SELECT DISTINCT ?focus WHERE {{ {target} ?focus {p} ?a, ?b . "
-            'FILTER (?a != ?b && lang(?a) != "" && lang(?a) = lang(?b)) }',
+            'FILTER (!sameTerm(?a, ?b) && lang(?a) != "" && lang(?a) = lang(?b)) }',
         )
 
 
