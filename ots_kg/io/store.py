@@ -217,7 +217,7 @@ def _build(directory: Path, files: Sequence[Path], progress: Progress | None, ba
 
     import pyoxigraph as ox
 
-    from .loader import passage_quads
+    from .loader import add_passages
 
     target = directory / "oxigraph"
     (directory / "stamp.json").unlink(missing_ok=True)
@@ -239,7 +239,7 @@ def _build(directory: Path, files: Sequence[Path], progress: Progress | None, ba
                 raise LoadError(f"{path}: cannot load ({exc})") from None
             entries[path] = {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}
         cited = [row["o"].value for row in store.query(_CITED) if isinstance(row["o"], ox.NamedNode)]
-        store.bulk_extend(passage_quads(cited))
+        add_passages(store, cited)
         store.flush()
     except BaseException:
         del store
