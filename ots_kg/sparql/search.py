@@ -9,7 +9,6 @@ an empty answer.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -121,6 +120,8 @@ def nearest(engine: Engine, missing: str, limit: int = 3) -> list[Hit]:
     namespace, local = (
         re.match(r"^(.*[/#:])([^/#:]*)$", missing).groups() if re.search(r"[/#:]", missing) else ("", missing)
     )
+    import difflib  # only on a miss: every query would pay for it
+
     words = [w for w in re.split(r"[-_\s]+", fold(local)) if w and not w.isdigit() and len(w) > 1]
     scored = []
     seen = set()
