@@ -120,7 +120,7 @@ def check_vocabulary(files: Iterable[tuple[Path, list[Any]]], vocab: Vocabulary 
     named, literal = ox.NamedNode, ox.Literal
     found: list[Unknown] = []
     typed: set[Any] = set()
-    seen: dict[Any, None] = {}  # every subject, in first-seen order
+    seen: dict[Any, None] = {}  # every subject once (the report sorts results: order is not kept)
     subjects: dict[Path, set[Any]] = {}
     files = list(files)
     for path, quads in files:
