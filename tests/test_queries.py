@@ -7,10 +7,12 @@ from rdflib import Literal
 
 from ots_kg import run_query
 from ots_kg.errors import QueryError
+from ots_kg.io.loader import store_from_graph
 from ots_kg.model.terms import XSD_STRING, iri, to_rdflib
 from ots_kg.render.results import format_results
-from ots_kg.sparql.catalogue import StoredQuery, catalogue
-from ots_kg.sparql.engines import RdflibEngine
+from ots_kg.sparql.catalogue import Param, StoredQuery, bind_values, catalogue
+from ots_kg.sparql.engines import OxigraphEngine, RdflibEngine
+from ots_kg.sparql.text import bind_with_values
 
 
 def run_local(graph, query, values=None):
@@ -160,6 +162,30 @@ def test_parameter_is_matched_as_a_literal_never_as_syntax(graph):
     assert run_local(graph, query, {"label": hostile}).rows == []
     ok = run_local(graph, query, {"label": "9th Summit (Samarkand)"})
     assert ok.rows == [(iri(ID + "event/2022-11-11-summit-9"),)]
+
+
+def test_a_parameter_reaches_the_sub_selects_that_name_it(graph):
+    """The VALUES block goes into the outer WHERE and into each sub-select naming a parameter
+    in its own group (not one that names it only in a nested sub-select, not one that never
+    names it), and the answer is what the outer filter alone gives."""
+    text = (
+        "SELECT ?s ?n WHERE { ?s rdfs:label ?l . FILTER (STR(?l) = ?_label)\n"
+        " OPTIONAL { SELECT ?s (COUNT(*) AS ?n) WHERE {\n"
+        "   { SELECT ?s WHERE { ?s rdfs:label ?m . FILTER (STR(?m) = ?_label) } } ?s ?p ?o } GROUP BY ?s }\n"
+        ' OPTIONAL { SELECT ?s ("?_label" AS ?x) WHERE { ?s a ?c } } }'
+    )
+    query = StoredQuery(
+        name="counted", path=None, summary="t", text=text, params=(Param("label", "string", True, None, ""),)
+    )
+    bound = bind_with_values(text, bind_values(query, {"label": "9th Summit (Samarkand)"}))
+    block = 'VALUES (?_label) { ("9th Summit (Samarkand)") }'
+    assert bound.count(block) == 2
+    assert bound.index(block) < bound.index("?s rdfs:label ?l .")
+    assert f"WHERE {{ {block}  ?s rdfs:label ?m ." in bound
+    for engine in (RdflibEngine(graph), OxigraphEngine(store_from_graph(graph))):
+        answer = engine.run(query, {"label": "9th Summit (Samarkand)"})
+        assert [row[0] for row in answer.rows] == [iri(ID + "event/2022-11-11-summit-9")]
+        assert int(answer.rows[0][1].value) > 5
 
 
 @pytest.mark.parametrize("value", ["mech:x> } ?s ?p ?o {", "javascript alert", "<a b>"])

@@ -55,9 +55,38 @@ def values_block(bindings: Mapping[str, Term]) -> str:
     return f"VALUES ({head}) {{ ({row}) }}"
 
 
+def _group_end(bare: str, brace: int) -> int:
+    """The index of the `}` that closes the group opened at `brace` (strings already blanked)."""
+    depth = 0
+    for i in range(brace, len(bare)):
+        if bare[i] == "{":
+            depth += 1
+        elif bare[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return len(bare)
+
+
+def _subselect_groups(bare: str, start: int) -> list[tuple[int, int]]:
+    """(open, close) of the WHERE group of every sub-select after `start`."""
+    groups = []
+    for m in re.finditer(r"\bSELECT\b", bare[start:], re.I):
+        brace = bare.find("{", start + m.end())
+        if brace >= 0:
+            groups.append((brace, _group_end(bare, brace)))
+    return groups
+
+
 def bind_with_values(text: str, bindings: Mapping[str, Term]) -> str:
     """Insert a VALUES block at the start of the outermost WHERE group, where the query's
-    own FILTERs see the bound variables; terms are typed and escaped, never raw input."""
+    own FILTERs see the bound variables; terms are typed and escaped, never raw input.
+
+    A sub-select that names a parameter in its own group (not only in a sub-select nested
+    in it) gets a VALUES block of those parameters too: a sub-select is evaluated on its
+    own, so an aggregate that repeats the outer query's selective pattern there works on
+    the answer's rows, not on the whole graph. Unbound there it would match more and the
+    join would keep the same rows, so the answer is the same either way."""
     block = values_block(bindings)
     if not block:
         return text
@@ -71,7 +100,21 @@ def bind_with_values(text: str, bindings: Mapping[str, Term]) -> str:
     brace = bare.find("{", start)
     if brace < 0:
         return f"{text}\n{block}"
-    return f"{text[: brace + 1]} {block} {text[brace + 1 :]}"
+    inserts = {brace: block}
+    groups = _subselect_groups(bare, start)
+    for open_, close in groups:
+        own = bare[open_:close]
+        for inner_open, inner_close in groups:
+            if open_ < inner_open and inner_close < close:
+                own = own.replace(bare[inner_open:inner_close], " ")
+        used = {n: t for n, t in bindings.items() if re.search(rf"\?{re.escape(n)}\b", own)}
+        if used:
+            inserts[open_] = values_block(used)
+    out, last = [], 0
+    for at in sorted(inserts):
+        out += [text[last : at + 1], f" {inserts[at]} "]
+        last = at + 1
+    return "".join(out) + text[last:]
 
 
 def declare_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
