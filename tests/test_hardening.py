@@ -212,6 +212,19 @@ def test_runaway_query_is_stopped_locally(tmp_path, engine):
     assert time.monotonic() - start < 30
 
 
+def test_time_limit_covers_writing_a_large_graph_answer(tmp_path):
+    """A CONSTRUCT that Oxigraph answers in ~2 s with ~230,000 triples, which take ~10 s to
+    write as sorted N-Triples: --timeout 5 stops the command (the limit once covered only the
+    query, and a 10 M-triple state-graph ran 91 s past --timeout 60 and exited 0)."""
+    path = tmp_path / "big.rq"
+    path.write_text("CONSTRUCT { ?s <http://e/p> ?o2 . ?o2 <http://e/q> ?o } WHERE { ?s ?p ?o . ?s ?p2 ?o2 }")
+    start = time.monotonic()
+    proc = run_cli("query", str(path), "--timeout", "5", "--format", "nt")
+    assert proc.returncode == 2 and "time limit" in proc.stderr, proc.stderr
+    assert proc.stdout == ""  # nothing half-written
+    assert time.monotonic() - start < 30
+
+
 # ---- server robustness -------------------------------------------------------------------
 
 

@@ -80,7 +80,8 @@ def queries(fmt: str) -> None:
     type=SECONDS,
     default=60.0,
     show_default=True,
-    help="Time limit in seconds: a local query is stopped; a remote one abandoned unless its whole answer is in.",
+    help="Time limit in seconds: a local query (and the writing of its answer) is stopped; a remote one abandoned "
+    "unless its whole answer is in.",
 )
 @click.option(
     "--graph",
@@ -164,7 +165,6 @@ def query(
     from ..sparql.catalogue import find_query, inline_query, looks_like_sparql
     from ..sparql.engines import open_engine
     from ..sparql.limits import run_limited
-    from ..sparql.results import Results
     from ..sparql.search import check_nodes
 
     if graph_iri and not endpoint:
@@ -207,15 +207,17 @@ def query(
         ),
     )
 
-    def answer() -> Results:
-        # the parameter check is work on the graph too: inside the time limit
+    width = None if wide or output is not None else terminal_width()
+
+    def answer() -> str:
+        # the parameter check and the writing of the answer (an rdflib graph, sorted, for a
+        # CONSTRUCT: often longer than the query) are work on the graph too: inside the limit
         check_nodes(chosen, stored, values, suggest=store is None)
-        return chosen.run(stored, values, allow_network=allow_network)
+        results = chosen.run(stored, values, allow_network=allow_network)
+        return format_results(results, fmt, width=width, passage_text=passage_reader(sources))
 
     # the endpoint keeps its own time; the HTTP timeout applies
-    results = answer() if endpoint else run_limited(answer, timeout)
-    width = None if wide or output is not None else terminal_width()
-    write(format_results(results, fmt, width=width, passage_text=passage_reader(sources)), output)
+    write(answer() if endpoint else run_limited(answer, timeout), output)
 
 
 @click.command(epilog=EPILOG)

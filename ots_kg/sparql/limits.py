@@ -1,9 +1,11 @@
 """Run a computation with a time limit.
 
 Neither rdflib nor Oxigraph can interrupt a query in flight. The computation runs in a
-daemon thread (Oxigraph releases the GIL while it evaluates, rdflib yields it between
-bytecodes); when the limit passes, QueryTimeout is raised and the command line ends the
-whole process, thread included. Cheaper than a worker process on every query.
+daemon thread; the waiting thread gets the GIL back between bytecodes (pyoxigraph holds it
+while it computes a row, and returns to Python between rows), and when the limit passes,
+QueryTimeout is raised and the command line ends the whole process, thread included.
+Cheaper than a worker process on every query. What runs inside is all the waiting: the
+query and the writing of its answer (`ots-kg query` formats a CONSTRUCT graph inside).
 """
 
 from __future__ import annotations
