@@ -147,13 +147,20 @@ def check_vocabulary(files: Iterable[tuple[Path, list[Any]]], vocab: Vocabulary 
                     Unknown(path, subject, predicate, obj, _term_message(obj.datatype.value, "datatype", vocab))
                 )
         seen.update(dict.fromkeys(here))
-    for subject in seen:
-        if subject not in typed:  # reported where most of the node is written
-            counts = {
-                path: sum(1 for quad in quads if quad.subject == subject)
-                for path, quads in files
-                if subject in subjects[path]
-            }
-            path = max(counts, key=lambda p: (counts[p], str(p)))
+    untyped = [subject for subject in seen if subject not in typed]
+    if untyped:  # each reported where most of the node is written: one more pass, counting
+        wanted = set(untyped)
+        counts: dict[Any, dict[Path, int]] = {}
+        for path, quads in files:
+            if wanted.isdisjoint(subjects[path]):
+                continue
+            for quad in quads:
+                subject = quad.subject
+                if subject in wanted:
+                    here_counts = counts.setdefault(subject, {})
+                    here_counts[path] = here_counts.get(path, 0) + 1
+        for subject in untyped:
+            by_file = counts[subject]
+            path = max(by_file, key=lambda p: (by_file[p], str(p)))
             found.append(Unknown(path, subject, None, None, "has no known class (rdf:type missing or misspelt)"))
     return found
