@@ -71,7 +71,7 @@ def _group_end(bare: str, brace: int) -> int:
 def _subselect_groups(bare: str, start: int) -> list[tuple[int, int]]:
     """(open, close) of the WHERE group of every sub-select after `start`."""
     groups = []
-    for m in re.finditer(r"\bSELECT\b", bare[start:], re.I):
+    for m in re.finditer(r"\{\s*SELECT\b", bare[start:], re.I):  # a sub-select is `{ SELECT`: not ?select, ex:select
         brace = bare.find("{", start + m.end())
         if brace >= 0:
             groups.append((brace, _group_end(bare, brace)))
