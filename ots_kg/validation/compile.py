@@ -234,18 +234,23 @@ def _assert_supported(shapes: Graph, shape) -> None:
             )
 
 
-def compiled_or_unsupported(shapes: Graph) -> tuple[list[Check], list[str]]:
+def compiled_or_unsupported(shapes: Graph, *, include_core: bool = True) -> tuple[list[Check], list[str]]:
     """(every check, []) when the compilation covers the shapes, else ([], what it does not
     cover): the caller falls back to plain pySHACL rather than skip a constraint."""
     unsupported = unsupported_features(shapes)
-    return ([] if unsupported else compile_shapes(shapes)), unsupported
+    return ([] if unsupported else _compile(shapes, include_core)), unsupported
 
 
 def compile_shapes(shapes: Graph, *, include_core: bool = True) -> list[Check]:
-    """One Check per constraint component of every node shape (core ones optional)."""
-    unsupported = unsupported_features(shapes)
+    """One Check per constraint component of every node shape (core ones optional); an error
+    when the shapes use what the compilation does not cover."""
+    checks, unsupported = compiled_or_unsupported(shapes, include_core=include_core)
     if unsupported:
         raise OtsKgError(f"shapes: not compiled to SPARQL: {'; '.join(unsupported)}")
+    return checks
+
+
+def _compile(shapes: Graph, include_core: bool) -> list[Check]:
     checks: list[Check] = []
     for node in sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str):
         target = _target(shapes, node)

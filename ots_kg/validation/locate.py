@@ -42,7 +42,7 @@ def _vocabulary_results(unknowns: list[Any], index: Locator) -> list[Result]:
     for unknown in unknowns:
         predicate = f"<{unknown.predicate}>" if unknown.predicate else None
         subject = node_key(unknown.subject)
-        if subject.startswith("_:"):
+        if subject.startswith("_:") or unknown.file is None:  # a blank node's holder; a class-less node's home
             found = index.where(subject)
         else:
             found = (unknown.file, positions(unknown.file).line_of(subject, predicate, term_key(unknown.obj)) or 1)
@@ -54,7 +54,7 @@ def _vocabulary_results(unknowns: list[Any], index: Locator) -> list[Result]:
                 path=Term("uri", unknown.predicate) if unknown.predicate else None,
                 value=from_ox(unknown.obj) if unknown.obj is not None else None,
                 message=unknown.message,
-                file=str(found[0] if found else unknown.file),
+                file=str(found[0]) if found else (str(unknown.file) if unknown.file else None),
                 line=found[1] if found else 1,
             )
         )

@@ -93,9 +93,11 @@ def vocabulary() -> Vocabulary:
 
 @dataclass(frozen=True)
 class Unknown:
-    """One vocabulary problem: the node it is on, the triple's terms, and the message."""
+    """One vocabulary problem: the node it is on, the triple's terms, and the message. The
+    file is the one that writes the triple; None for a node without a known class, which is
+    reported at its home (io.locations.Locator: where it is typed, else most written)."""
 
-    file: Path
+    file: Path | None
     subject: Any
     predicate: str | None
     obj: Any
@@ -120,14 +122,11 @@ def check_vocabulary(files: Iterable[tuple[Path, list[Any]]], vocab: Vocabulary 
     named, literal = ox.NamedNode, ox.Literal
     found: list[Unknown] = []
     typed: set[Any] = set()
-    seen: dict[Any, None] = {}  # every subject once (the report sorts results: order is not kept)
-    subjects: dict[Path, set[Any]] = {}
-    files = list(files)
+    seen: dict[Any, None] = {}  # every subject once, in first-seen order
     for path, quads in files:
-        here = subjects[path] = set()
         for quad in quads:
             subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
-            here.add(subject)
+            seen[subject] = None
             if predicate not in properties:
                 found.append(Unknown(path, subject, predicate, obj, _term_message(predicate, "property", vocab)))
             if predicate in _LIST_TERMS:  # collection cells need no class
@@ -146,21 +145,9 @@ def check_vocabulary(files: Iterable[tuple[Path, list[Any]]], vocab: Vocabulary 
                 found.append(
                     Unknown(path, subject, predicate, obj, _term_message(obj.datatype.value, "datatype", vocab))
                 )
-        seen.update(dict.fromkeys(here))
-    untyped = [subject for subject in seen if subject not in typed]
-    if untyped:  # each reported where most of the node is written: one more pass, counting
-        wanted = set(untyped)
-        counts: dict[Any, dict[Path, int]] = {}
-        for path, quads in files:
-            if wanted.isdisjoint(subjects[path]):
-                continue
-            for quad in quads:
-                subject = quad.subject
-                if subject in wanted:
-                    here_counts = counts.setdefault(subject, {})
-                    here_counts[path] = here_counts.get(path, 0) + 1
-        for subject in untyped:
-            by_file = counts[subject]
-            path = max(by_file, key=lambda p: (by_file[p], str(p)))
-            found.append(Unknown(path, subject, None, None, "has no known class (rdf:type missing or misspelt)"))
+    found += [
+        Unknown(None, subject, None, None, "has no known class (rdf:type missing or misspelt)")
+        for subject in seen
+        if subject not in typed
+    ]
     return found
