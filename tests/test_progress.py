@@ -47,6 +47,7 @@ def test_terminal_shows_progress_lines(tmp_path: Path) -> None:
     code, out = _run_on_terminal(["validate", str(DATA), "--store", str(tmp_path / "s")], _env())
     assert code in (0, 1), out
     assert "ots-kg: loading" in out and "MB" in out  # the store build counts bytes
+    assert "ots-kg: loading: compacting" in out  # then names the compaction
     assert "ots-kg: validating: loading and checking" in out
     assert "\r\x1b[K" in out  # redrawn in place, then erased
 
