@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from ..errors import OtsKgError
 from ..model.formats import GRAPH_FORMATS
+from ..model.terms import Term, to_rdflib
 from ..model.vocab import bind_all
 
 GRAPH_IRI = URIRef("https://w3id.org/ots-kg/id/graph")  # TriG's graph name unless told otherwise
@@ -52,11 +54,32 @@ def serialize(graph: Graph, fmt: str = "ttl", *, graph_name: str | None = str(GR
     if fmt == "trig" and not graph_name:  # Turtle is TriG whose triples are all in the default graph
         rdflib_format = GRAPH_FORMATS["ttl"].rdflib
     if fmt == "nt":
-        lines = canon.serialize(format=rdflib_format).splitlines()
-        return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
+        return _sorted_lines(canon.serialize(format=rdflib_format).split("\n"))
     if fmt == "jsonld":
         return _jsonld(canon)
     return canon.serialize(format=rdflib_format)
+
+
+def ntriples_of(triples: Iterable[tuple[Term, Term, Term]]) -> str | None:
+    """What serialize(graph of these triples, "nt") writes, without building the graph: each
+    distinct triple's line from rdflib's own N-Triples row writer, sorted. Four times faster
+    for a large CONSTRUCT answer (the graph, its canonical copy and rdflib's store cost ~75 %
+    of a 35,000-triple `state-graph`). None when a triple holds a blank node: their labels
+    come from the canonical graph."""
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    lines = set()
+    for triple in triples:
+        if any(term.kind == "bnode" for term in triple):
+            return None
+        lines.add(_nt_row(tuple(to_rdflib(term) for term in triple)))
+    return _sorted_lines(line[:-1] for line in lines)
+
+
+def _sorted_lines(lines: Iterable[str]) -> str:
+    """N-Triples lines sorted, blank ones dropped. Split on "\n" only: the writer escapes \n
+    and \r in literals but not U+2028, U+0085 and the like, where str.splitlines also breaks."""
+    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
 
 
 def reparse(text: str, fmt: str) -> Graph:

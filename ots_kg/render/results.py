@@ -85,9 +85,11 @@ def format_results(
     A table fits `width` characters (cells cut with an ellipsis; None: as wide as it needs)
     and shows passages as `document:line`, with their text if `passage_text` knows it."""
     if results.kind in ("CONSTRUCT", "DESCRIBE"):
-        from ..io.export import serialize
+        from ..io.export import ntriples_of, serialize
 
-        return serialize(results.graph, GRAPH_FOR_TABLE.get(fmt, fmt))
+        fmt = GRAPH_FOR_TABLE.get(fmt, fmt)
+        text = ntriples_of(results.triples) if fmt == "nt" else None
+        return text if text is not None else serialize(results.graph, fmt)
     if fmt not in TABLE_FORMATS:
         raise QueryError(f"unknown format {fmt!r}; choose {', '.join(TABLE_FORMATS)}")
     if fmt != "table":
