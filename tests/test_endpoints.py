@@ -57,6 +57,24 @@ def test_push_replace_twice_keeps_the_count(oxigraph):
     assert again.stdout.split("store holds")[1] == proc.stdout.split("store holds")[1]
 
 
+def test_push_keeps_a_literal_with_a_line_separator_whole(oxigraph):
+    """U+2028 is a line break to str.splitlines, not to N-Triples: the batches are cut at
+    "\n" only, so such a literal reaches the store whole (it was once sent in two halves)."""
+    from rdflib import Graph, Literal, URIRef
+
+    from ots_kg.io.push import push
+
+    graph = Graph()
+    graph.add((URIRef("http://example.org/a"), URIRef("http://example.org/p"), Literal("one\u2028two\x85three")))
+    graph.add((URIRef("http://example.org/b"), URIRef("http://example.org/p"), Literal("x")))
+    push(graph, oxigraph + "/store", graph_iri="http://example.org/g", replace=True, batch_size=1)
+    client = SPARQLWrapper(oxigraph + "/query")
+    client.setQuery("SELECT ?o WHERE { GRAPH <http://example.org/g> { ?s ?p ?o } }")
+    client.setReturnFormat(JSON)
+    values = sorted(b["o"]["value"] for b in client.queryAndConvert()["results"]["bindings"])
+    assert values == ["one\u2028two\x85three", "x"]
+
+
 def test_unreachable_endpoint_is_one_line_exit_2():
     proc = run_cli("query", "members", "--endpoint", "http://127.0.0.1:9/query")
     assert proc.returncode == 2 and "connection refused" in proc.stderr

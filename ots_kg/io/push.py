@@ -116,7 +116,7 @@ def push(
     client = HttpClient(timeout=timeout, user=user, password=password, user_agent=user_agent, max_bytes=max_bytes)
     url = _target(endpoint, graph_iri)
     text = serialize(graph, "nt")
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in text.split("\n") if ln.strip()]  # not splitlines: U+2028 may be in a literal
     sent_plain, sent_bnodes = set(), 0
     for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
         if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
