@@ -183,6 +183,30 @@ def test_oxigraph_engine_equals_plain_pyshacl_on_the_seeded_error_corpus():
     assert {_key(r) for r in validate(data=graph, engine="oxigraph").results} == reference
 
 
+def test_checks_side_by_side_give_the_same_findings_in_the_same_order(tmp_path):
+    """The oxigraph engine runs its checks on several threads: same findings, same order as
+    one after another, on a graph with seeded errors; a check that fails still fails."""
+    sys.path.insert(0, str(ROOT))
+    from bench.generate import generate
+    from ots_kg.io.loader import store_from
+    from ots_kg.resources import shapes_file
+    from ots_kg.validation.checks import Check, oxigraph_select, run_checks
+    from ots_kg.validation.compiled import compiled_checks
+
+    text, _ = generate(2500, errors=15, seed=3)
+    seeded = tmp_path / "seeded.ttl"
+    seeded.write_text(text, encoding="utf-8")
+    loaded = read_files([*input_files(None), seeded])
+    select = oxigraph_select(store_from(loaded))
+    checks, _ = compiled_checks(shapes_file())
+    one = run_checks(checks, select)
+    assert len([f for f in one if f.severity == "Violation"]) >= 10
+    assert run_checks(checks, select, threads=4) == one
+    broken = Check("shapes:Broken", "Violation", None, "m", "SELECT ?focus WHERE { ?focus ?p }")
+    with pytest.raises(Exception, match="(?i)pars|expect"):
+        run_checks([*checks[:5], broken, *checks[5:]], select, threads=4)
+
+
 def _key(r):
     return (r.severity, r.shape, r.focus, r.path, r.value)
 
