@@ -25,10 +25,11 @@ from ..model.terms import Term, from_rdflib
 from . import ENGINES
 from .checks import oxigraph_select, run_checks
 
-# Oxigraph evaluates the compiled checks outside the GIL: side by side on the machine's cores
-# (bundled graph on 2 cores: 0.19 -> 0.12 s of checks). Capped at 4: not measured past 2 cores,
-# and each running query holds its own memory on a large disk store.
-CHECK_THREADS = max(1, min(4, os.cpu_count() or 1))
+# Oxigraph evaluates the compiled checks outside the GIL: side by side on the cores this
+# process may use (bundled graph on 2 cores: 0.19 -> 0.12 s of checks). Capped at 4: not
+# measured past 2 cores, and each running query holds its own memory on a large disk store.
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+CHECK_THREADS = max(1, min(4, _CORES))
 
 if TYPE_CHECKING:
     from .shapes import Shapes
