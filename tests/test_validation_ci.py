@@ -203,7 +203,7 @@ def test_checks_side_by_side_give_the_same_findings_in_the_same_order(tmp_path):
     assert len([f for f in one if f.severity == "Violation"]) >= 10
     assert run_checks(checks, select, threads=4) == one
     broken = Check("shapes:Broken", "Violation", None, "m", "SELECT ?focus WHERE { ?focus ?p }")
-    with pytest.raises(Exception, match="(?i)pars|expect"):
+    with pytest.raises(SyntaxError):
         run_checks([*checks[:5], broken, *checks[5:]], select, threads=4)
 
 
