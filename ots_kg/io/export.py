@@ -54,7 +54,7 @@ def serialize(graph: Graph, fmt: str = "ttl", *, graph_name: str | None = str(GR
     if fmt == "trig" and not graph_name:  # Turtle is TriG whose triples are all in the default graph
         rdflib_format = GRAPH_FORMATS["ttl"].rdflib
     if fmt == "nt":
-        return _sorted_lines(canon.serialize(format=rdflib_format).split("\n"))
+        return _sorted_lines(ntriples_lines(canon.serialize(format=rdflib_format)))
     if fmt == "jsonld":
         return _jsonld(canon)
     return canon.serialize(format=rdflib_format)
@@ -75,10 +75,14 @@ def ntriples_of(triples: Sequence[tuple[Term, Term, Term]]) -> str | None:
     return _sorted_lines(line[:-1] for line in lines)
 
 
+def ntriples_lines(text: str) -> list[str]:
+    r"""The non-blank lines of N-Triples text, split at "\n" only: the writer escapes \n and
+    \r in literals but not U+2028, U+0085 and the like, where str.splitlines also breaks."""
+    return [line for line in text.split("\n") if line.strip()]
+
+
 def _sorted_lines(lines: Iterable[str]) -> str:
-    r"""N-Triples lines sorted, blank ones dropped. Callers split on "\n" only: the writer
-    escapes \n and \r in literals but not U+2028, U+0085 and the like, where str.splitlines
-    also breaks."""
+    """N-Triples lines sorted, blank ones dropped."""
     return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
 
 

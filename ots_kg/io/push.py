@@ -12,7 +12,7 @@ from rdflib import Graph
 from ..errors import OtsKgError
 from ..model.formats import GRAPH_FORMATS
 from ..sparql.engines import USER_AGENT
-from .export import serialize
+from .export import ntriples_lines, serialize
 from .http import MAX_ANSWER, HttpClient, HttpError, first_line
 
 NT = GRAPH_FORMATS["nt"].media_type
@@ -116,7 +116,7 @@ def push(
     client = HttpClient(timeout=timeout, user=user, password=password, user_agent=user_agent, max_bytes=max_bytes)
     url = _target(endpoint, graph_iri)
     text = serialize(graph, "nt")
-    lines = [ln for ln in text.split("\n") if ln.strip()]  # not splitlines: U+2028 may be in a literal
+    lines = ntriples_lines(text)
     sent_plain, sent_bnodes = set(), 0
     for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
         if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
