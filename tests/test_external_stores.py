@@ -1,6 +1,7 @@
 """Smoke test of the third-party stores the engine contract test runs on: each starts on a
 loopback port, takes three triples and answers one SELECT. Skipped (outside CI) when the
 engine is not installed."""
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,7 @@ def test_virtuoso_takes_a_digest_push_and_answers(tmp_path):
     need(virtuoso_available)
     with virtuoso_store(tmp_path) as store:
         url = store.gsp_url + "?" + urllib.parse.urlencode({"graph": GRAPH})
-        put = urllib.request.Request(url, data=TURTLE.encode(), method="PUT",
-                                     headers={"Content-Type": "text/turtle"})
+        put = urllib.request.Request(url, data=TURTLE.encode(), method="PUT", headers={"Content-Type": "text/turtle"})
         with pytest.raises(urllib.error.HTTPError) as refused:  # no credentials: 401 with a Digest challenge
             urllib.request.urlopen(put, timeout=30)
         assert refused.value.code == 401
