@@ -379,6 +379,11 @@ event:x ots:concernsPlace person:x .""",
 ]
 
 
+def _hits(results: list, focus: str, words: str, severity: str) -> list:
+    """The results on `focus` (compact form) of that severity whose message holds `words`."""
+    return [r for r in results if r.focus.compact() == focus and words in r.message and r.severity == severity]
+
+
 def _shape_of(result_shape: str) -> str:
     return result_shape.split(" / ")[0]
 
@@ -387,8 +392,8 @@ def _shape_of(result_shape: str) -> str:
 @pytest.mark.parametrize("shape,snippet,focus,words,severity", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_shape_reports_its_violation(shape, snippet, focus, words, severity, engine, ttl, core_context):
     report = validate(data=load_graph([*core_context, ttl(snippet)]), engine=engine)
-    hits = [r for r in report.results if r.focus.compact() == focus and words in r.message and r.severity == severity]
-    assert hits, f"expected {severity} '{words}' on {focus}; got:\n" + "\n".join(map(str, report.results))
+    got = "\n".join(map(str, report.results))
+    assert _hits(report.results, focus, words, severity), f"expected {severity} '{words}' on {focus}; got:\n{got}"
     assert report.conforms == (severity != "Violation")
 
 
@@ -444,5 +449,5 @@ def test_engines_find_the_same_results_as_plain_pyshacl(ttl, core_context):
         assert {key(r) for r in results} == reference, engine
         for i, (_, _, focus, words, severity) in enumerate(CASES):
             node = _own_iris(focus + " ", i).strip()
-            hits = [r for r in results if r.focus.compact() == node and words in r.message and r.severity == severity]
-            assert hits, f"{engine}: expected {severity} '{words}' on {node} (case {i})"
+            expected = f"{engine}: expected {severity} '{words}' on {node} (case {i})"
+            assert _hits(results, node, words, severity), expected

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..model.terms import Term
 from ..resources import ontology_file
-from .turtle_positions import RDF_TYPE, positions
+from .turtle_positions import RDF_TYPE, FilePositions, positions
 
 
 def term_key(term: Any) -> str | None:
@@ -43,6 +43,7 @@ class Locator:
         self.files: dict[str, dict[Path, int]] = {}  # subject -> file -> triples there
         self.typed: dict[str, Path] = {}
         self.parents: dict[str, tuple[Path, Any, Any]] = {}
+        self._positions: dict[Path, FilePositions] = {}
         if nodes is not None:
             nodes = set(nodes)
             if not nodes:  # nothing to locate (a conforming graph): no pass at all
@@ -71,6 +72,13 @@ class Locator:
                 if quad.predicate.value == RDF_TYPE:
                     self.typed.setdefault(key, path)
 
+    def positions(self, path: Path) -> FilePositions:
+        """A file's positions, looked up once per locator: turtle_positions.positions() stats
+        the file on every call, and a report of many results asks about the same few files."""
+        if path not in self._positions:
+            self._positions[path] = positions(path)
+        return self._positions[path]
+
     def home(self, focus: str) -> Path | None:
         """The file that defines a node: where it is typed, else where most of it is."""
         if focus in self.typed:
@@ -86,14 +94,14 @@ class Locator:
             if parent is None:
                 return None
             path, subject, predicate_term = parent
-            return path, positions(path).line_of(node_key(subject), term_key(predicate_term)) or 1
+            return path, self.positions(path).line_of(node_key(subject), term_key(predicate_term)) or 1
         home = self.home(focus)
         if home is None:
             return None
-        best: tuple[int, int | None, Path] = (*positions(home).find(focus, predicate, obj), home)
+        best: tuple[int, int | None, Path] = (*self.positions(home).find(focus, predicate, obj), home)
         if predicate is not None and best[0] < 3:
             for path in sorted(self.files[focus], key=str):
-                quality, line = positions(path).find(focus, predicate, obj)
+                quality, line = self.positions(path).find(focus, predicate, obj)
                 if quality > best[0]:
                     best = (quality, line, path)
         return best[2], best[1] or 1

@@ -6,7 +6,6 @@ from dataclasses import replace
 from typing import Any
 
 from ..io.locations import Locator, node_key, term_key
-from ..io.turtle_positions import FilePositions, positions
 from ..model.terms import Term, from_ox
 from ..resources import ontology_file
 from .validate import Result
@@ -39,16 +38,14 @@ def _shape_results(results: list[Result], index: Locator) -> list[Result]:
 
 def _vocabulary_results(unknowns: list[Any], index: Locator) -> list[Result]:
     out = []
-    files: dict[Any, FilePositions] = {}  # positions() stats its file per call; once a file here
     for unknown in unknowns:
         predicate = f"<{unknown.predicate}>" if unknown.predicate else None
         subject = node_key(unknown.subject)
         if subject.startswith("_:") or unknown.file is None:  # a blank node's holder; a class-less node's home
             found = index.where(subject)
         else:
-            if unknown.file not in files:
-                files[unknown.file] = positions(unknown.file)
-            found = (unknown.file, files[unknown.file].line_of(subject, predicate, term_key(unknown.obj)) or 1)
+            line = index.positions(unknown.file).line_of(subject, predicate, term_key(unknown.obj))
+            found = (unknown.file, line or 1)
         out.append(
             Result(
                 severity="Violation",
