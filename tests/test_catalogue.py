@@ -647,3 +647,11 @@ def test_engine_exception_headers_are_read(tmp_path):
     bad.write_text("#+ summary: s\n#+ engine-exception: virtuoso\nSELECT * WHERE { ?s ?p ?o }\n")
     with pytest.raises(QueryError, match="engine-exception"):
         parse_query_file(bad)
+
+
+def test_a_comment_ends_at_a_carriage_return_too():
+    """SPARQL comments end at a line end, a bare \\r included: the query text helpers (binding,
+    keyword checks) must not blank the code after such a comment."""
+    from ots_kg.sparql.text import keywords
+
+    assert {"FILTER", "NOT", "EXISTS"} <= keywords("SELECT * {\n  # c\r  ?s a ?o . FILTER NOT EXISTS { ?s ?p ?o } }")

@@ -21,7 +21,7 @@ _TOKEN = re.compile(
     r'|"(?:[^"\\\n]|\\.)*"'  # short strings
     r"|'(?:[^'\\\n]|\\.)*'"
     r"|<[^<>\"{}|^`\\\s]*>"  # IRIs
-    r"|#[^\n]*",  # comments
+    r"|#[^\r\n]*",  # comments (a line ends at \n or \r)
     re.S,
 )
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
