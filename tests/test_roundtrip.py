@@ -19,6 +19,8 @@ TEXT = st.lists(
     | st.sampled_from(["\n", "\t", '"', "\\", "'''", '"""', "é", "ə", "𝄞", "\u2028", "\u2029", "\x85"]),
     max_size=120,
 ).map("".join)
+# mixed case too: ntriples_of writes the tag as rdflib keeps it
+LANGUAGES = ["en", "tr", "az", "kk", "ky", "uz", "hu", "en-gb", "en-GB", "tr-Latn-TR"]
 PREDICATES = [URIRef(f"http://example.org/vocab#p{i}") for i in range(4)] + [
     URIRef("https://schema.org/name"),
     URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
@@ -37,7 +39,7 @@ def literals(draw):
     if kind == "plain":
         return Literal(draw(TEXT))
     if kind == "lang":
-        return Literal(draw(TEXT), lang=draw(st.sampled_from(["en", "tr", "az", "kk", "ky", "uz", "hu", "en-gb"])))
+        return Literal(draw(TEXT), lang=draw(st.sampled_from(LANGUAGES)))
     if kind == "int":
         return Literal(draw(st.integers(-(10**30), 10**30)), datatype=XSD.integer)
     if kind == "date":

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.plugins.serializers.nt import _nt_row, _quote_encode, _quoteLiteral
+from rdflib.term import _is_valid_uri
 
 from ..errors import OtsKgError
 from ..model.formats import GRAPH_FORMATS
-from ..model.terms import Term, to_rdflib
+from ..model.terms import RDF_LANG, XSD_STRING, Term, to_rdflib
 from ..model.vocab import bind_all
 
 GRAPH_IRI = URIRef("https://w3id.org/ots-kg/id/graph")  # TriG's graph name unless told otherwise
@@ -62,17 +65,51 @@ def serialize(graph: Graph, fmt: str = "ttl", *, graph_name: str | None = str(GR
 
 def ntriples_of(triples: Sequence[tuple[Term, Term, Term]]) -> str | None:
     """What serialize(graph of these triples, "nt") writes, without building the graph: each
-    distinct triple's line from rdflib's own N-Triples row writer, sorted (the same bytes,
-    4.7x faster on the bundled graph's triples; building the graph and its canonical copy was
-    two thirds of a 35,742-triple `state-graph` answer). None when a triple holds a blank
-    node: their labels come from the canonical graph. `_nt_row` is rdflib's private row
-    writer: tests/test_roundtrip.py holds its output to serialize()'s on random graphs."""
-    from rdflib.plugins.serializers.nt import _nt_row
-
+    distinct triple's line as rdflib's own N-Triples row writer writes it, sorted (the same
+    bytes; building the graph and its canonical copy was two thirds of a 35,742-triple
+    `state-graph` answer). None when a triple holds a blank node: their labels come from the
+    canonical graph. tests/test_roundtrip.py holds the lines to serialize()'s on random graphs."""
     if any(term.kind == "bnode" for triple in triples for term in triple):
         return None  # checked first: the caller's fallback reads the same sequence again
-    lines = {_nt_row(tuple(to_rdflib(term) for term in triple)) for triple in triples}
-    return _sorted_lines(line[:-1] for line in lines)
+    return _sorted_lines({_nt_line(*triple) for triple in triples})
+
+
+def _nt_line(subject: Term, predicate: Term, obj: Term) -> str:
+    """rdflib's `_nt_row` for one triple (without its newline). IRIs and strings are written
+    here with rdflib's own escaping, as rdflib would: making an rdflib term of every cell was
+    most of the writing at 10 M triples. Typed literals go through rdflib once per distinct
+    value (it normalises their lexical forms), and so does anything unusual."""
+    if subject.kind != "uri" or predicate.kind != "uri" or obj.kind == "bnode":
+        return _rdflib_row((subject, predicate, obj))
+    if obj.kind == "uri":
+        tail = _nt_iri(obj.value)
+    elif obj.language:
+        tail = f"{_quote_encode(obj.value)}@{_nt_language(obj.language)}"
+    elif obj.datatype in (None, XSD_STRING):
+        tail = _quote_encode(obj.value)
+    else:
+        tail = _nt_typed(obj.value, obj.datatype)
+    return f"{_nt_iri(subject.value)} {_nt_iri(predicate.value)} {tail} ."
+
+
+def _rdflib_row(triple: tuple[Term, Term, Term]) -> str:
+    return _nt_row(tuple(to_rdflib(term) for term in triple))[:-1]
+
+
+def _nt_iri(value: str) -> str:
+    # URIRef.n3(): the same check, and the same exception for an IRI it refuses
+    return f"<{value}>" if _is_valid_uri(value) else URIRef(value).n3()
+
+
+@lru_cache(maxsize=1024)
+def _nt_language(language: str) -> str:
+    """The tag as rdflib keeps it; an rdflib Literal checks it (ValueError, as before)."""
+    return str(to_rdflib(Term("literal", "", language, RDF_LANG)).language)
+
+
+@lru_cache(maxsize=65536)
+def _nt_typed(value: str, datatype: str) -> str:
+    return _quoteLiteral(to_rdflib(Term("literal", value, None, datatype)))
 
 
 def ntriples_lines(text: str) -> list[str]:
