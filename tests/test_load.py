@@ -81,3 +81,26 @@ def test_every_syntax_error_of_every_file_is_collected(tmp_path):
         f"{first}:2: . is not a valid RDF object",
         f"{second}:3: The prefix foo: has not been declared",
     ]
+
+
+def test_whole_answer_conversion_keeps_literals_apart_that_differ_only_in_type_or_language():
+    """The literal memo of a whole answer (engines read large answers through it) gives what
+    from_ox gives, cell by cell: the same text as xsd:string, xsd:integer, @en and @tr are four
+    Terms, and a repeated literal the same Term."""
+    import pyoxigraph as ox
+
+    from ots_kg.model.terms import from_ox, from_ox_remembering_literals
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    cells = [
+        ox.Literal("1"),
+        ox.Literal("1", datatype=ox.NamedNode(xsd + "integer")),
+        ox.Literal("1", language="en"),
+        ox.Literal("1", language="tr"),
+        ox.NamedNode("http://e/1"),
+        ox.BlankNode("b1"),
+        None,
+    ]
+    convert = from_ox_remembering_literals()
+    assert [convert(c) for c in cells + cells] == [from_ox(c) for c in cells + cells]
+    assert len({convert(c) for c in cells[:4]}) == 4

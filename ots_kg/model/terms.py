@@ -8,6 +8,7 @@ SPARQL JSON) is written once, here. rdflib and pyoxigraph are imported lazily.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -122,6 +123,28 @@ def _from_ox_types() -> dict[type, Any]:
         _FROM_OX[ox.BlankNode] = lambda term: Term("bnode", term.value)
         _FROM_OX[ox.Literal] = _literal_from_ox
     return _FROM_OX
+
+
+def from_ox_remembering_literals() -> Callable[[Any], Term | None]:
+    """from_ox for one whole answer, each distinct literal converted once: dates and the labels
+    of types, series and areas repeat down their columns, and building a Term costs more than
+    looking one up (10 M `events-in-city`, 625 k cells: 0.81 -> 0.61 s). IRIs are mostly
+    distinct (the rows' subjects), so they skip the memo. Not for a streamed answer: the memo
+    grows with it."""
+    import pyoxigraph as ox
+
+    literal = ox.Literal
+    memo: dict[Any, Term | None] = {}
+
+    def convert(term: Any) -> Term | None:
+        if type(term) is not literal:
+            return from_ox(term)
+        found = memo.get(term)
+        if found is None:
+            found = memo[term] = _literal_from_ox(term)
+        return found
+
+    return convert
 
 
 @lru_cache(maxsize=65536)
