@@ -25,6 +25,13 @@ def pytest_configure(config) -> None:
     )
 
 
+def pytest_xdist_auto_num_workers(config) -> int:
+    """`-n auto`: one worker per core and one more. Part of the suite waits (servers starting,
+    time limits, slow clients); a third worker on this 2-core machine keeps the cores busy
+    then: the whole suite 229 -> 214 s (vmstat: 2 % idle with three workers)."""
+    return len(os.sched_getaffinity(0)) + 1
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """The `early` tests first, in their collected order; the rest after, unchanged. (Only
     tests that use no module-scoped fixture are marked: moving them splits no module's setup.)"""

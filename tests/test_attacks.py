@@ -608,7 +608,7 @@ def test_soak_with_worker_kills_and_slow_clients_leaves_no_request_unanswered(st
         lock = threading.Lock()
 
         attempts = 0
-        until = time.monotonic() + 8  # bounded: about eight seconds of load
+        until = time.monotonic() + 5  # bounded: about five seconds of load
 
         def client(i: int) -> None:
             nonlocal attempts

@@ -104,3 +104,34 @@ def test_whole_answer_conversion_keeps_literals_apart_that_differ_only_in_type_o
     convert = from_ox_remembering_literals()
     assert [convert(c) for c in cells + cells] == [from_ox(c) for c in cells + cells]
     assert len({convert(c) for c in cells[:4]}) == 4
+
+
+def test_a_graph_converted_with_a_memo_keeps_every_term_apart():
+    """The memos of a whole graph's conversion (rdflib <-> pyoxigraph) give each cell what the
+    plain conversion gives, and keep apart terms that differ only in their lexical form or
+    datatype (a memo keyed on the text fails this)."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from ots_kg.model.terms import from_rdflib, ox_to_rdflib, ox_to_rdflib_remembering, rdflib_to_ox_remembering, to_ox
+
+    cells = [
+        Literal("1", datatype=XSD.integer),
+        Literal("01", datatype=XSD.integer, normalize=False),
+        Literal("a", lang="en-GB"),
+        Literal("a", lang="en-gb"),
+        Literal("a"),
+        Literal("a", datatype=XSD.token),
+        URIRef("http://e/a"),
+        BNode("a"),
+    ]
+    to_store = rdflib_to_ox_remembering()
+    got = [to_store(c) for c in cells + cells]
+    assert got == [to_ox(from_rdflib(c)) for c in cells + cells]
+    assert [t.value for t in got[:2]] == ["1", "01"]
+    assert [t.language for t in got[2:4]] == ["en-gb", "en-gb"]  # pyoxigraph lower-cases tags
+    assert len(set(got[:6])) == 5
+    assert len(set(got)) == 7  # the two tags are one term in pyoxigraph
+    back = ox_to_rdflib_remembering()
+    assert [back(t) for t in got] == [ox_to_rdflib(t) for t in got]
+    assert [back(t).language for t in got[2:4]] == ["en-gb", "en-gb"]

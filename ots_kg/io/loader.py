@@ -21,7 +21,7 @@ from typing import Any
 
 from ..errors import LoadError
 from ..model.prefixes import PREFIXES, XSD, source_passage_parts
-from ..model.terms import Term, iri, literal, ox_to_rdflib, to_ox, to_rdflib
+from ..model.terms import Term, iri, literal, ox_to_rdflib_remembering, to_rdflib
 from .files import PathLike, input_files, read_text
 
 # rdflib logs a traceback for every ill-typed literal; the loader reports them itself.
@@ -353,8 +353,9 @@ def graph_from(loaded: Loaded) -> Any:
 
     graph = Graph()
     store = graph.store
+    rdf = ox_to_rdflib_remembering()
     for quads in loaded.quads.values():
-        store.addN((ox_to_rdflib(q.subject), ox_to_rdflib(q.predicate), ox_to_rdflib(q.object), graph) for q in quads)
+        store.addN((rdf(q.subject), rdf(q.predicate), rdf(q.object), graph) for q in quads)
     for triple in passage_triples(loaded.cited):
         graph.add(tuple(to_rdflib(t) for t in triple))
     bind_all(graph)
@@ -412,10 +413,11 @@ def store_from_graph(graph: Any) -> Any:
     is built from a graph (terms cross through model.terms)."""
     import pyoxigraph as ox
 
-    from ..model.terms import from_rdflib
+    from ..model.terms import rdflib_to_ox_remembering
 
     store = ox.Store()
-    store.bulk_extend(ox.Quad(*(to_ox(from_rdflib(t)) for t in triple)) for triple in graph)
+    ox_term = rdflib_to_ox_remembering()
+    store.bulk_extend(ox.Quad(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in graph)
     return store
 
 
@@ -445,8 +447,9 @@ def graph_from_store(store: Any) -> Any:
             f"(limit {GRAPH_FROM_STORE_MAX}); use stored queries (ots-kg query) on it"
         )
     graph = Graph()
+    rdf = ox_to_rdflib_remembering()
     graph.addN(
-        (ox_to_rdflib(q.subject), ox_to_rdflib(q.predicate), ox_to_rdflib(q.object), graph)
+        (rdf(q.subject), rdf(q.predicate), rdf(q.object), graph)
         for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
     )
     bind_all(graph)
