@@ -17,6 +17,7 @@ from browser import CHROMIUM, NO_CHROMIUM, chromium
 from conftest import PREFIXES as PREFIXES_TTL
 from conftest import ROOT, SOURCES, run_cli
 from markupsafe import escape
+from once import once_per_run
 from rdflib import OWL, RDF, Graph, URIRef
 from rdflib.namespace import SH
 
@@ -53,18 +54,25 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The site as `ots-kg docs` writes it (one build serves every test here, the command's
-    own test included): (folder, the command's output line, pages by relative path)."""
-    out = tmp_path_factory.mktemp("site")
-    proc = run_cli("docs", "-o", str(out))
-    assert proc.returncode == 0, proc.stderr
+def site(run_folder):
+    """The site as `ots-kg docs` writes it (one build per test run serves every test here on
+    every xdist worker, the command's own test included): (folder, the command's output line,
+    pages by relative path)."""
+    out = run_folder / "site" / "out"
+
+    def build_site(line: Path) -> None:
+        shutil.rmtree(out, ignore_errors=True)  # what a failed build left
+        proc = run_cli("docs", "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+        line.write_text(proc.stdout, encoding="utf-8")
+
+    line = once_per_run(run_folder / "site" / "line.txt", build_site).read_text(encoding="utf-8")
     pages = {}
     for path in sorted(out.rglob("*.html")):
         page = Page()
         page.feed(path.read_text(encoding="utf-8"))
         pages[path.relative_to(out).as_posix()] = page
-    return out, proc.stdout, pages
+    return out, line, pages
 
 
 def reported(site) -> tuple[int, int]:

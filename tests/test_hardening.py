@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
-from servers import free_port, wait_for
+from servers import POLL, free_port, wait_for
 
 # name -> (file bytes, words the message must contain, whether a line number is expected)
 BAD_FILES = {
@@ -164,7 +164,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 def recorder():
     port = free_port()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": POLL}, daemon=True).start()
     _Recorder.hits = []
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
