@@ -96,3 +96,26 @@ def test_a_line_separator_in_a_literal_stays_in_its_ntriples_line():
     text = serialize(graph, "nt")
     assert len(text.split("\n")) == 3
     assert isomorphic(graph, reparse(text, "nt"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs(), st.booleans())
+def test_json_answer_is_json_dumps_bytes_and_reads_back(graph, with_unbound):
+    """The SPARQL JSON writer (bindings written without json.dumps' slow indenting encoder)
+    writes the bytes json.dumps(answer, indent=1) writes, and the answer reads back cell for cell."""
+    import json
+
+    from ots_kg.model.terms import to_json
+    from ots_kg.render.results import format_results
+    from ots_kg.sparql.engines import results_from_json
+    from ots_kg.sparql.results import Results
+
+    names = ["s", "p", "o", "nothing"]
+    rows = [(*(from_rdflib(t) for t in triple), None) for triple in graph]
+    if not with_unbound:
+        rows = [row[:3] + (from_rdflib(triple[2]),) for row, triple in zip(rows, graph, strict=True)]
+    text = format_results(Results("SELECT", names, rows), "json")
+    bindings = [{n: to_json(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
+    answer = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    assert text == json.dumps(answer, indent=1, ensure_ascii=False) + "\n"
+    assert results_from_json(json.loads(text)).rows == rows
