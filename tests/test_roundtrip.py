@@ -119,3 +119,10 @@ def test_json_answer_is_json_dumps_bytes_and_reads_back(graph, with_unbound):
     answer = {"head": {"vars": names}, "results": {"bindings": bindings}}
     assert text == json.dumps(answer, indent=1, ensure_ascii=False) + "\n"
     assert results_from_json(json.loads(text)).rows == rows
+
+
+def test_a_literal_without_a_datatype_is_a_plain_string_in_json():
+    """A Term built without a datatype is a plain string (RDF 1.1: xsd:string), not `"datatype": null`."""
+    from ots_kg.model.terms import Term, to_json
+
+    assert to_json(Term("literal", "x")) == {"type": "literal", "value": "x"}

@@ -268,6 +268,6 @@ def to_json(term: Term) -> dict[str, str]:
     out = {"type": term.kind, "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
-    elif term.kind == "literal" and term.datatype != XSD_STRING:
+    elif term.kind == "literal" and term.datatype not in (None, XSD_STRING):  # None: a plain string
         out["datatype"] = term.datatype
     return out
