@@ -25,18 +25,11 @@ def pytest_configure(config) -> None:
     )
 
 
-def pytest_xdist_auto_num_workers(config) -> int:
-    """`-n auto`: one worker per core and one more. Part of the suite waits (servers starting,
-    time limits, slow clients); a third worker on this 2-core machine keeps the cores busy
-    then: the whole suite 229 -> 214 s (vmstat: 2 % idle with three workers)."""
-    return len(os.sched_getaffinity(0)) + 1
-
-
 def pytest_xdist_make_scheduler(config, log):
     """`--dist load` (the default), except that each engine's contract tests go to one worker
     as one unit, so each engine's server starts once per run: spread over the workers, each
-    worker started its own Comunica and compiled its code anew (two Comunicas: 62 s of CPU,
-    one alone: 41 s). xdist's own `--dist loadgroup` groups nothing under pytest 9.2 (it renames
+    worker started its own Comunica, which compiled its code anew (two Comunicas in one run:
+    62 s of CPU; one: 55 s). xdist's own `--dist loadgroup` groups nothing under pytest 9.2 (it renames
     items through `item._nodeid`, which pytest 9.2 no longer reads)."""
     if config.getvalue("dist") != "load":
         return None  # the user's --dist
