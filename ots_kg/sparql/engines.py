@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from itertools import islice
 from typing import Any, Protocol
 
@@ -115,7 +116,7 @@ class RdflibEngine(_Base):
         from rdflib import Variable
 
         init = {Variable(k): to_rdflib(v) for k, v in bindings.items()}
-        result = self.graph.query(query.text, initBindings=init, initNs=PREFIXES)
+        result = self.graph.query(_prepared(query.text), initBindings=init)
         if result.type == "ASK":
             return Results("ASK", boolean=bool(result.askAnswer))
         if result.type in GRAPH_FORMS:
@@ -124,6 +125,17 @@ class RdflibEngine(_Base):
         names = [str(v) for v in result.vars]
         rows = [tuple(from_rdflib(row[i]) for i in range(len(names))) for row in result]
         return Results("SELECT", names, rows)
+
+
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> Any:
+    """rdflib's parsed and translated query, made once per text: parsing is a third of
+    rdflib's time on the stored queries (2.1 s for the 45 texts), and the same text runs
+    again with other bindings (every example, every test). A parse error raises here, as
+    Graph.query would."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text, initNs=PREFIXES)
 
 
 class OxigraphEngine(_Base):
