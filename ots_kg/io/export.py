@@ -26,25 +26,25 @@ class _SortedGraph(Graph):
         return iter(sorted(set(super().subjects(predicate, object)), key=lambda t: t.n3()))
 
 
-def canonical_triples(graph: Graph) -> list[tuple]:
-    """The graph's distinct triples, blank nodes renamed by content, sorted by their N3.
-
-    rdflib's serialisers follow insertion order (and the hash seed for blank node ids);
-    fixing both makes the bytes depend on the triples alone. (rdflib's to_canonical_graph
-    would copy the graph into a Graph first: a third of `ots-kg export`'s time.)
-    """
-    renamed = set(_TripleCanonicalizer(graph).canonical_triples())  # a set, as a Graph would be
-    return sorted(renamed, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
+def canonical_triples(graph: Graph) -> set[tuple]:
+    """The graph's distinct triples, blank nodes renamed by content (rdflib's to_canonical_graph
+    would copy them into a Graph first: a third of `ots-kg export`'s time)."""
+    return set(_TripleCanonicalizer(graph).canonical_triples())  # a set, as a Graph would be
 
 
 def canonical(graph: Graph, identifier: URIRef | None = GRAPH_IRI) -> Graph:
-    """A graph of canonical_triples(graph), inserted in that order, with the graph's prefixes."""
+    """A graph of canonical_triples(graph) inserted sorted by their N3, with the graph's prefixes.
+
+    rdflib's serialisers follow insertion order (and the hash seed for blank node ids);
+    fixing both makes the bytes depend on the triples alone.
+    """
     out = _SortedGraph(identifier=identifier)
     bind_all(out)
     for prefix, ns in graph.namespaces():
         if prefix not in dict(out.namespaces()):
             out.bind(prefix, ns)
-    out.store.addN((s, p, o, out) for s, p, o in canonical_triples(graph))
+    ordered = sorted(canonical_triples(graph), key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
+    out.store.addN((s, p, o, out) for s, p, o in ordered)
     return out
 
 
@@ -57,7 +57,7 @@ def serialize(graph: Graph, fmt: str = "ttl", *, graph_name: str | None = str(GR
     """
     if fmt not in GRAPH_FORMATS:
         raise OtsKgError(f"unknown format {fmt!r}; choose one of {', '.join(GRAPH_FORMATS)}")
-    if fmt == "nt":  # rdflib's N-Triples writer is `_nt_row` per triple: no graph to build
+    if fmt == "nt":  # rdflib's N-Triples writer is `_nt_row` per triple: no graph to build, lines sorted
         return _sorted_lines(_nt_row(triple)[:-1] for triple in canonical_triples(graph))
     canon = canonical(graph, URIRef(graph_name) if graph_name else None)
     rdflib_format = GRAPH_FORMATS[fmt].rdflib

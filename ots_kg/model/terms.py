@@ -134,15 +134,10 @@ def from_ox_remembering_literals() -> Callable[[Any], Term | None]:
     import pyoxigraph as ox
 
     literal = ox.Literal
-    memo: dict[Any, Term | None] = {}
+    remembered = _remembering(_literal_from_ox)
 
     def convert(term: Any) -> Term | None:
-        if type(term) is not literal:
-            return from_ox(term)
-        found = memo.get(term)
-        if found is None:
-            found = memo[term] = _literal_from_ox(term)
-        return found
+        return remembered(term) if type(term) is literal else from_ox(term)
 
     return convert
 
