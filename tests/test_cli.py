@@ -141,3 +141,28 @@ def test_export_graph_tool_formats(tmp_path):
     with open(tmp_path / "neo4j" / "relationships.csv", encoding="utf-8") as handle:
         assert next(csv.reader(handle))[:3] == [":START_ID", ":END_ID", ":TYPE"]
     assert run_cli("export", "--format", "graphml").returncode == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["query", "members", "--format", "csv"],
+        ["validate", "--format", "json"],
+        ["query", "no-such-query"],
+        ["find", "Samarkand", "--format", "json"],
+    ],
+)
+def test_a_command_forked_for_the_tests_behaves_as_in_a_fresh_interpreter(args, tmp_path):
+    """run_cli forks most commands from a process that has imported the package
+    (forked_cli.py); what they print and their exit code must be a fresh `python -m ots_kg`'s."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "OTS_KG_CACHE": str(tmp_path / "cache")}
+    fresh = subprocess.run(
+        [sys.executable, "-m", "ots_kg", *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300
+    )
+    forked = run_cli(*args, env=env, cwd=tmp_path)
+    assert (forked.returncode, forked.stdout, forked.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
