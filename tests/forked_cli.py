@@ -27,32 +27,39 @@ _ZYGOTE = Path(__file__).resolve()
 
 
 class Zygote:
-    """The parent's side: one zygote per test process, started on first use, one command at
-    a time (a lock), restarted if it died."""
+    """The parent's side: `run` as `subprocess.run([python, -m, ots_kg, *args])` would.
+
+    `python -m` imports the package from the working folder when it holds one (a checkout)
+    and from the installed copy otherwise; so there is one zygote per such origin, each
+    started in it on first use, one command at a time (a lock), restarted if it died."""
 
     def __init__(self) -> None:
-        self._proc: subprocess.Popen[str] | None = None
+        self._procs: dict[str, subprocess.Popen[str]] = {}
         self._lock = threading.Lock()
         self._folder = Path(tempfile.mkdtemp(prefix="ots-kg-forked-"))
 
-    def _started(self) -> subprocess.Popen[str]:
-        if self._proc is None or self._proc.poll() is not None:
-            self._proc = subprocess.Popen(
+    def _started(self, folder: Path) -> subprocess.Popen[str]:
+        origin = str(folder) if (folder / "ots_kg" / "__init__.py").is_file() else ""
+        proc = self._procs.get(origin)
+        if proc is None or proc.poll() is not None:
+            proc = self._procs[origin] = subprocess.Popen(
                 [sys.executable, str(_ZYGOTE)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
                 bufsize=1,
+                cwd=origin or self._folder,  # a folder without a package: the installed one
             )
-        return self._proc
+        return proc
 
     def run(
         self, args: list[str], env: dict[str, str], cwd: Path | None, timeout: float
     ) -> subprocess.CompletedProcess[str]:
+        folder = Path(cwd or os.getcwd()).resolve()
         with self._lock:
-            proc = self._started()
+            proc = self._started(folder)
             out, err = self._folder / "stdout", self._folder / "stderr"
-            request = {"args": args, "env": env, "cwd": str(cwd) if cwd else None, "out": str(out), "err": str(err)}
+            request = {"args": args, "env": env, "cwd": str(folder), "out": str(out), "err": str(err)}
             proc.stdin.write(json.dumps(request) + "\n")
             pid = int(proc.stdout.readline())
             killed: list[int] = []
@@ -69,9 +76,10 @@ class Zygote:
             )
 
     def close(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.stdin.close()
-            self._proc.wait(timeout=30)
+        for proc in self._procs.values():
+            if proc.poll() is None:
+                proc.stdin.close()
+                proc.wait(timeout=30)
 
 
 def _child(request: dict, replies) -> None:
@@ -84,8 +92,7 @@ def _child(request: dict, replies) -> None:
     replies.close()
     os.environ.clear()
     os.environ.update(request["env"])
-    if request["cwd"]:
-        os.chdir(request["cwd"])
+    os.chdir(request["cwd"])
     sys.path[0] = os.getcwd()  # as `python -m` sets it
     for fd, path, flags in (
         (0, os.devnull, os.O_RDONLY),
@@ -135,6 +142,7 @@ def _serve() -> None:
     import importlib
     import pkgutil
 
+    sys.path[0] = os.getcwd()  # the package `python -m ots_kg` imports here (see Zygote)
     import ots_kg
 
     for module in pkgutil.walk_packages(ots_kg.__path__, "ots_kg."):
