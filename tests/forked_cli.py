@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,7 @@ class Zygote:
             if proc.poll() is None:
                 proc.stdin.close()
                 proc.wait(timeout=30)
+        shutil.rmtree(self._folder, ignore_errors=True)
 
 
 def _child(request: dict, replies) -> None:
