@@ -71,14 +71,13 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> sub
     The process is forked from a zygote that has imported the package (forked_cli.py: the
     same entry point, environment, folder, streams and exit code, without the 0.1–0.5 s of
     start-up each time), or is a fresh interpreter when the environment changes a setting
-    the interpreter reads at start-up (PYTHONHASHSEED and the other PYTHON* variables)."""
+    the interpreter reads at start-up (PYTHONHASHSEED, the other PYTHON* variables, the locale)."""
     global _zygote
     env = dict(os.environ if env is None else env)
-    python_settings = {k: v for k, v in env.items() if k.startswith("PYTHON")}
-    if python_settings == {k: v for k, v in os.environ.items() if k.startswith("PYTHON")}:
-        if _zygote is None:
-            _zygote = Zygote()
-            atexit.register(_zygote.close)
+    if _zygote is None:
+        _zygote = Zygote()
+        atexit.register(_zygote.close)
+    if _zygote.can_run(env):
         proc = _zygote.run(list(args), env, cwd, timeout=300)
     else:
         proc = subprocess.run(

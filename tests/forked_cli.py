@@ -6,7 +6,7 @@ start-up and imports (click, rdflib, pySHACL) before the command does anything. 
 real process running the real entry point (`python -m ots_kg`), with its own environment,
 working folder, stdin from /dev/null, stdout and stderr to files and its own exit code; only
 the interpreter's start-up is shared. What a fork cannot give stays with a fresh interpreter
-(conftest.run_cli decides): a different PYTHONHASHSEED or other PYTHON* setting, and the tests
+(`Zygote.can_run`): a different PYTHONHASHSEED, other PYTHON* setting or locale, and the tests
 of what a command imports, which run their own interpreter.
 
 Run as a script it is the zygote: one JSON request per line on stdin, answered on stdout with
@@ -35,9 +35,16 @@ class Zygote:
     started in it on first use, one command at a time (a lock), restarted if it died."""
 
     def __init__(self) -> None:
+        self._env = dict(os.environ)  # every zygote starts with this environment
         self._procs: dict[str, subprocess.Popen[str]] = {}
         self._lock = threading.Lock()
         self._folder = Path(tempfile.mkdtemp(prefix="ots-kg-forked-"))
+
+    def can_run(self, env: dict[str, str]) -> bool:
+        """Whether a child of the zygote is what a fresh interpreter with `env` would be: not
+        when `env` changes what an interpreter reads once, at start-up (the PYTHON* variables:
+        hash seed, I/O encoding, ...; the locale: the streams' encoding)."""
+        return _start_up_settings(env) == _start_up_settings(self._env)
 
     def _started(self, folder: Path) -> subprocess.Popen[str]:
         origin = str(folder) if (folder / "ots_kg" / "__init__.py").is_file() else ""
@@ -50,6 +57,7 @@ class Zygote:
                 text=True,
                 bufsize=1,
                 cwd=origin or self._folder,  # a folder without a package: the installed one
+                env=self._env,
             )
         return proc
 
@@ -82,6 +90,10 @@ class Zygote:
                 proc.stdin.close()
                 proc.wait(timeout=30)
         shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _start_up_settings(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k.startswith(("PYTHON", "LC_")) or k == "LANG"}
 
 
 def _child(request: dict, replies) -> None:
