@@ -70,12 +70,12 @@ class Zygote:
             out, err = self._folder / "stdout", self._folder / "stderr"
             request = {"args": args, "env": env, "cwd": str(folder), "out": str(out), "err": str(err)}
             proc.stdin.write(json.dumps(request) + "\n")
-            pid = int(proc.stdout.readline())
+            pid = _reply(proc)
             killed: list[int] = []
             timer = threading.Timer(timeout, lambda: (killed.append(pid), os.kill(pid, 9)))
             timer.start()
             try:
-                code = int(proc.stdout.readline())
+                code = _reply(proc)
             finally:
                 timer.cancel()
             if killed:
@@ -90,6 +90,13 @@ class Zygote:
                 proc.stdin.close()
                 proc.wait(timeout=30)
         shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _reply(proc: subprocess.Popen[str]) -> int:
+    line = proc.stdout.readline()
+    if not line:
+        raise RuntimeError(f"the ots-kg zygote ended (exit {proc.wait()}); its error is on this test's stderr")
+    return int(line)
 
 
 def _start_up_settings(env: dict[str, str]) -> dict[str, str]:
@@ -156,6 +163,9 @@ def _serve() -> None:
     import importlib
     import pkgutil
 
+    requests = os.fdopen(os.dup(0), "r")
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # whatever an import prints goes to stderr, not into the replies
     sys.path[0] = os.getcwd()  # the package `python -m ots_kg` imports here (see Zygote)
     import ots_kg
 
@@ -167,8 +177,6 @@ def _serve() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    requests = os.fdopen(os.dup(0), "r")
-    replies = os.fdopen(os.dup(1), "w", buffering=1)
     for line in requests:
         request = json.loads(line)
         sys.stdout.flush()
