@@ -18,13 +18,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import run_cli
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 from servers import ots_server, oxigraph_binary, oxigraph_server
 
 from ots_kg import load_graph
 from ots_kg.errors import QueryError
-from ots_kg.io.export import GRAPH_IRI, reparse
+from ots_kg.io.export import GRAPH_IRI
 from ots_kg.io.files import input_files
 from ots_kg.model.formats import GRAPH_FORMATS
 from ots_kg.model.terms import XSD_STRING
@@ -33,6 +33,7 @@ from ots_kg.sparql.engines import RemoteEngine, results_from_json, results_from_
 
 OTS = "https://w3id.org/ots-kg/ontology#"
 HU_QUERY = 'PREFIX ots: <https://w3id.org/ots-kg/ontology#>\nSELECT ?s WHERE { ?s ots:iso3166Alpha2 "HU" }\n'
+RDFLIB_PARSER = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml", "trig": "trig"}
 OX_FORMAT = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -83,7 +84,14 @@ def test_every_export_reads_back_as_written_in_rdflib_and_pyoxigraph(exports, as
     plain (no xsd:string a SPARQL query for "HU" would miss)."""
     by_rdflib, by_ox, with_bnodes = as_written
     text = exports[fmt].read_text(encoding="utf-8")
-    loaded = reparse(text, fmt)
+    if fmt == "trig":  # rdflib as another tool calls it, not through ots-kg
+        dataset = Dataset()
+        dataset.parse(data=text, format="trig")
+        loaded = Graph()
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            loaded.add((s, p, o))
+    else:
+        loaded = Graph().parse(data=text, format=RDFLIB_PARSER[fmt])
     assert to_isomorphic(loaded) == graph_canonical, f"rdflib does not read {fmt} back as the graph"
     missing = by_rdflib - set(loaded)
     assert not missing, f"rdflib misses {len(missing)} triples of {fmt}, e.g. {sorted(missing)[:2]}"
