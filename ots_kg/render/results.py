@@ -112,12 +112,8 @@ def _json_binding(binding: dict[str, dict[str, str]]) -> str:
     if not binding:
         return "{}"
     quote = json.encoder.encode_basestring  # what ensure_ascii=False writes for a str
-    cells = (
-        f"{quote(name)}: {{\n     "
-        + ",\n     ".join(
-            f"{quote(k)}: {quote(v) if type(v) is str else json.dumps(v, ensure_ascii=False)}" for k, v in cell.items()
-        )
-        + "\n    }"
+    cells = (  # to_json's keys and values are all strings
+        f"{quote(name)}: {{\n     " + ",\n     ".join(f"{quote(k)}: {quote(v)}" for k, v in cell.items()) + "\n    }"
         for name, cell in binding.items()
     )
     return "{\n    " + ",\n    ".join(cells) + "\n   }"
