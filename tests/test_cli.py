@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import ROOT, run_cli
 
-COMMANDS = ["validate", "queries", "query", "export", "stats", "check-sources"]
+COMMANDS = ["validate", "queries", "query", "export", "stats", "check-sources", "push", "serve", "plot", "docs", "find"]
 
 
 def test_help_lists_every_command():
@@ -22,6 +22,7 @@ def test_each_command_has_helpful_help(command):
     assert proc.returncode == 0
     assert "Usage:" in proc.stdout and "Exit codes" in proc.stdout
     assert len(proc.stdout.splitlines()) > 6
+    assert proc.stdout.count("Examples:") <= 1, "one block of examples, not two"
 
 
 def test_validate_shipped_data_conforms():

@@ -134,13 +134,6 @@ def query(
     """Run a stored query by NAME, a .rq FILE, SPARQL text (-q TEXT, or - for standard
     input), on the graph or on an endpoint.
 
-    \b
-    Examples:
-      ots-kg query members
-      ots-kg query documents-at-event -p event=event:2022-11-11-summit-9
-      ots-kg query -q 'SELECT ?s WHERE { ?s a ots:Summit } LIMIT 3'
-      echo 'SELECT (COUNT(*) AS ?n) WHERE { ?e a ots:Summit }' | ots-kg query -
-
     Parameters (-p name=value) are typed by the query header (iri, string, integer, date,
     year, boolean) and bound as RDF terms, never pasted into the query text. IRIs may be
     written with the project prefixes, e.g. -p series=mech:transport-ministers.
@@ -156,7 +149,10 @@ def query(
     \b
     Examples:
       ots-kg query members
+      ots-kg query documents-at-event -p event=event:2022-11-11-summit-9
       ots-kg query series-timeline -p series=mech:transport-ministers --format csv
+      ots-kg query -q 'SELECT ?s WHERE { ?s a ots:Summit } LIMIT 3'
+      echo 'SELECT (COUNT(*) AS ?n) WHERE { ?e a ots:Summit }' | ots-kg query -
       ots-kg query members --endpoint http://127.0.0.1:8890/sparql --graph https://w3id.org/ots-kg/id/graph
       ots-kg query members --data big.ttl --store /tmp/ots-store   # loads once, then fast
     """
