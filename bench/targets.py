@@ -59,7 +59,7 @@ OX_BULK_OPTIMIZE = OX_BULK + "s.optimize()\n"  # the load as Oxigraph's docs adv
 # the store build, with the CPU spent inside its pyoxigraph bulk_load calls (the same calls as
 # OX_BULK's, same files and arguments) summed by wrapping io.store._bulk_load: the whole build
 # process over those calls is a ratio of two numbers taken minutes apart at most, where two
-# processes' CPU for the same bulk load differed by up to 25 % on a noisy machine
+# processes' CPU for the same bulk load differed by a third (93 vs 125 s) on a noisy machine
 OTS_BUILD = """
 import sys, json, resource
 import ots_kg.io.store as store
