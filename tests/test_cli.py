@@ -81,6 +81,7 @@ def test_ill_typed_literal_is_reported_not_kept(tmp_path):
         (["query", "members", "-p", "colour=red"], "unknown parameter 'colour'"),
         (["query", "members", "-p", "role"], "is not name=value"),
         (["query", "summits", "-p", "year=last"], "is not a year"),
+        (["query", "members", "--format", "ttl"], "'ttl' is a graph format; a SELECT answer is written as table, csv"),
         (["export", "--format", "docx"], "Invalid value for '--format'"),
         (["validate", "--format", "pdf"], "Invalid value for '--format'"),
         (["validate", "/no/such/file.ttl"], "no such file or directory"),
@@ -92,6 +93,33 @@ def test_usage_errors_are_one_line_exit_2(args, words):
     assert proc.returncode == 2
     assert words in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_query_writes_xml_as_the_server_does(tmp_path):
+    """`--format xml`: SPARQL XML results for a SELECT (the same rows as its CSV), RDF/XML for
+    a CONSTRUCT (the same triples as its N-Triples), each read back by rdflib's own parsers."""
+    import io
+    from csv import reader
+
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+    from rdflib.query import Result
+
+    select = {fmt: run_cli("query", "members", "--format", fmt) for fmt in ("xml", "csv")}
+    assert all(proc.returncode == 0 for proc in select.values()), select["xml"].stderr
+    parsed = Result.parse(io.BytesIO(select["xml"].stdout.encode("utf-8")), format="xml")
+    csv = list(reader(io.StringIO(select["csv"].stdout)))
+    assert [str(v) for v in parsed.vars] == csv[0]
+    assert [[str(t) if t is not None else "" for t in row] for row in parsed] == csv[1:]
+    assert len(csv) > 5
+
+    graph = {
+        fmt: run_cli("query", "state-graph", "-p", "state=state:hungary", "--format", fmt) for fmt in ("xml", "nt")
+    }
+    assert all(proc.returncode == 0 for proc in graph.values()), graph["xml"].stderr
+    from_xml = Graph().parse(data=graph["xml"].stdout, format="xml")
+    assert len(from_xml) > 10
+    assert isomorphic(from_xml, Graph().parse(data=graph["nt"].stdout, format="nt"))
 
 
 def test_queries_lists_the_catalogue():

@@ -63,7 +63,7 @@ def queries(fmt: str) -> None:
     type=click.Choice(QUERY_FORMATS),
     default="table",
     show_default=True,
-    help="SELECT/ASK: table, csv, tsv, json. CONSTRUCT: ttl, nt, jsonld.",
+    help="SELECT/ASK: table, csv, tsv, json, xml (SPARQL results). CONSTRUCT/DESCRIBE: ttl, nt, jsonld, xml (RDF/XML).",
 )
 @click.option(
     "--data",

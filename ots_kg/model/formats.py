@@ -71,7 +71,8 @@ SHORT_FORMATS: dict[str, str] = {
 }
 
 # the command line
-QUERY_FORMATS = ("table", "csv", "tsv", "json", "ttl", "nt", "jsonld")
+# xml: SPARQL XML results for SELECT/ASK, RDF/XML for CONSTRUCT/DESCRIBE (as the server serves them)
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
 EXPORT_FORMATS = (*GRAPH_FORMATS, "graphml", "csv")
 REPORT_FORMATS = ("text", "json", "github", "sarif", "junit", "ttl")
 LISTING_FORMATS = ("text", "json")

@@ -91,7 +91,8 @@ def format_results(
         text = ntriples_of(results.triples) if fmt == "nt" else None
         return text if text is not None else serialize(results.graph, fmt)
     if fmt not in TABLE_FORMATS:
-        raise QueryError(f"unknown format {fmt!r}; choose {', '.join(TABLE_FORMATS)}")
+        kind = "a graph format" if fmt in GRAPH_FORMATS else "an unknown format"
+        raise QueryError(f"{fmt!r} is {kind}; a {results.kind} answer is written as {', '.join(TABLE_FORMATS)}")
     if fmt != "table":
         return "".join(stream_results(results, fmt))
     if results.kind == "ASK":
