@@ -122,6 +122,35 @@ def test_query_writes_xml_as_the_server_does(tmp_path):
     assert isomorphic(from_xml, Graph().parse(data=graph["nt"].stdout, format="nt"))
 
 
+def test_output_suffix_chooses_the_format_unless_format_is_given(tmp_path):
+    """`-o FILE` without --format writes what the suffix names (export -o ots.nt wrote Turtle
+    once); --format wins; a suffix that names nothing keeps the default."""
+    import json
+
+    from rdflib import Graph
+
+    nt = tmp_path / "ots.nt"
+    assert run_cli("export", "-o", str(nt)).returncode == 0
+    assert len(Graph().parse(nt, format="nt")) > 10_000  # strict N-Triples: no PREFIX lines
+    given = tmp_path / "given.nt"
+    assert run_cli("export", "--format", "ttl", "-o", str(given)).returncode == 0
+    assert given.read_text(encoding="utf-8").startswith("PREFIX ")
+
+    answers = {suffix: tmp_path / f"members.{suffix}" for suffix in ("csv", "json", "txt")}
+    for out in answers.values():
+        assert run_cli("query", "members", "-o", str(out)).returncode == 0
+    assert answers["csv"].read_text(encoding="utf-8").startswith("state,name,")
+    assert json.loads(answers["json"].read_text(encoding="utf-8"))["head"]["vars"][0] == "state"
+    assert answers["txt"].read_text(encoding="utf-8").split()[:2] == ["state", "name"]  # the table
+
+    found = tmp_path / "found.tsv"
+    assert run_cli("find", "samarkand", "-o", str(found)).returncode == 0
+    assert found.read_text(encoding="utf-8").startswith("?node\t?kind")
+
+    wrong = run_cli("query", "members", "-o", str(tmp_path / "members.ttl"))
+    assert wrong.returncode == 2 and "'ttl' is a graph format" in wrong.stderr
+
+
 def test_queries_lists_the_catalogue():
     out = run_cli("queries").stdout
     for name in ("members", "summits", "series-timeline", "documents-at-event", "conflicts"):

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import OtsKgError
-from ..model.formats import EXPORT_FORMATS, LISTING_FORMATS, REPORT_FORMATS
+from ..model.formats import EXPORT_FORMATS, LISTING_FORMATS, REPORT_FORMATS, format_for
 from ..model.prefixes import compact_iri
 from ..progress import Progress
 from ..validation import ENGINES as VALIDATION_ENGINES
@@ -123,9 +123,8 @@ def validate(
     "--format",
     "fmt",
     type=click.Choice(EXPORT_FORMATS),
-    default="ttl",
-    show_default=True,
-    help="RDF formats, or graphml (Gephi, Cytoscape, yEd) and csv (Neo4j bulk import).",
+    help="RDF formats, or graphml (Gephi, Cytoscape, yEd) and csv (Neo4j bulk import).  [default: ttl, or what "
+    "the suffix of -o names: .ttl, .nt, .jsonld, .rdf, .xml, .trig, .graphml]",
 )
 @click.option(
     "-o",
@@ -143,7 +142,7 @@ def validate(
 @STORE
 def export(
     paths: tuple[Path, ...],
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
     graph_name: str | None,
     default_graph: bool,
@@ -172,6 +171,8 @@ def export(
     labels of the load, so such exports are not byte-stable across loads. graphml and csv
     read the store into a graph (up to 2 M triples).
     """
+    # csv writes a folder: only by --format
+    fmt = format_for(fmt, output, [f for f in EXPORT_FORMATS if f != "csv"], "ttl")
     if (graph_name or default_graph) and fmt != "trig":
         raise click.UsageError("--graph and --default-graph are for --format trig")
     if graph_name and default_graph:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..model.formats import LISTING_FORMATS, QUERY_FORMATS
+from ..model.formats import LISTING_FORMATS, QUERY_FORMATS, format_for
 from ..sparql.engines import ENGINES as QUERY_ENGINES
 from .common import (
     EPILOG,
@@ -21,6 +21,8 @@ from .common import (
     terminal_width,
     write,
 )
+
+FIND_FORMATS = ("table", "csv", "tsv", "json")
 
 
 @click.command(epilog=EPILOG)
@@ -61,9 +63,8 @@ def queries(fmt: str) -> None:
     "--format",
     "fmt",
     type=click.Choice(QUERY_FORMATS),
-    default="table",
-    show_default=True,
-    help="SELECT/ASK: table, csv, tsv, json, xml (SPARQL results). CONSTRUCT/DESCRIBE: ttl, nt, jsonld, xml (RDF/XML).",
+    help="SELECT/ASK: table, csv, tsv, json, xml (SPARQL results). CONSTRUCT/DESCRIBE: ttl, nt, jsonld, xml "
+    "(RDF/XML).  [default: table, or what the suffix of -o names: .csv, .tsv, .json, .xml, .ttl, .nt, .jsonld, .rdf]",
 )
 @click.option(
     "--data",
@@ -115,7 +116,7 @@ def query(
     name: str | None,
     sparql: str | None,
     params: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
     data: tuple[Path, ...],
     endpoint: str | None,
     timeout: float,
@@ -166,6 +167,7 @@ def query(
     if graph_iri and not endpoint:
         raise click.UsageError("--graph needs --endpoint (the local graph has no named graphs)")
     refuse_overwriting_input(output, list(data) or None)
+    fmt = format_for(fmt, output, QUERY_FORMATS, "table")
     if sparql is not None and name:
         raise click.UsageError("give a stored query NAME or -q TEXT, not both")
     if sparql is not None:
@@ -219,10 +221,15 @@ def query(
 @click.command(epilog=EPILOG)
 @click.argument("text")
 @click.option("-n", "--limit", type=int, default=20, show_default=True, help="At most this many nodes (0: all).")
-@click.option("--format", "fmt", type=click.Choice(("table", "csv", "tsv", "json")), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FIND_FORMATS),
+    help="[default: table, or what the suffix of -o names: .csv, .tsv, .json]",
+)
 @click.option("--wide", is_flag=True, help="Tables as wide as their cells (default: fit the terminal).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
-def find(text: str, limit: int, fmt: str, wide: bool, output: Path | None) -> None:
+def find(text: str, limit: int, fmt: str | None, wide: bool, output: Path | None) -> None:
     """Find nodes by name: labels and alternative, former and preferred labels in any
     language, ranked exact > prefix > word > substring, accents and case ignored.
 
@@ -252,6 +259,6 @@ def find(text: str, limit: int, fmt: str, wide: bool, output: Path | None) -> No
     ]
     results = Results("SELECT", ["node", "kind", "label", "also named", "match"], rows)
     width = None if wide or output is not None else terminal_width()
-    write(format_results(results, fmt, width=width), output)
+    write(format_results(results, format_for(fmt, output, FIND_FORMATS, "table"), width=width), output)
     if not hits:
         raise click.ClickException(f"nothing named like {text!r}")

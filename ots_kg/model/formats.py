@@ -3,7 +3,9 @@ negotiation and the writers all read these tables."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -78,4 +80,30 @@ REPORT_FORMATS = ("text", "json", "github", "sarif", "junit", "ttl")
 LISTING_FORMATS = ("text", "json")
 # a graph answer asked for in a table format: which graph format to write
 GRAPH_FOR_TABLE = {"table": "ttl", "csv": "nt", "tsv": "nt", "json": "jsonld"}
+# the format a file's suffix names, for `-o FILE` without --format (.srj/.srx: SPARQL results)
+SUFFIX_FORMATS = {
+    ".ttl": "ttl",
+    ".nt": "nt",
+    ".jsonld": "jsonld",
+    ".rdf": "xml",
+    ".xml": "xml",
+    ".trig": "trig",
+    ".graphml": "graphml",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".srj": "json",
+    ".srx": "xml",
+}
+
+
+def format_for(given: str | None, output: str | Path | None, choices: Sequence[str], default: str) -> str:
+    """--format if given; else the one `-o`'s suffix names, if it is among the command's
+    choices; else the default. (`export -o ots.nt` once wrote Turtle into ots.nt.)"""
+    if given is not None:
+        return given
+    named = SUFFIX_FORMATS.get(Path(output).suffix.lower()) if output is not None else None
+    return named if named in choices else default
+
+
 CHART_SUFFIXES = (".png", ".svg")
