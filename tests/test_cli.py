@@ -151,6 +151,33 @@ def test_output_suffix_chooses_the_format_unless_format_is_given(tmp_path):
     assert wrong.returncode == 2 and "'ttl' is a graph format" in wrong.stderr
 
 
+def test_an_rdf_file_of_another_syntax_is_refused_by_name_with_a_conversion_that_works(tmp_path):
+    """RDF/XML given as data was parsed as Turtle: `x.rdf:1: Invalid IRI code point ' ' (and
+    194 more problems)`. Now one line names the syntax and a conversion; the conversion it
+    names (rdflib's rdfpipe) gives a file that validates (the ontology, as data, conforms)."""
+    import subprocess
+    import sys
+
+    from rdflib import Graph
+
+    from ots_kg.resources import ontology_file
+
+    rdf = tmp_path / "ots.rdf"
+    Graph().parse(ontology_file()).serialize(rdf, format="xml")
+    proc = run_cli("validate", str(rdf))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "an RDF/XML file by its suffix" in proc.stderr
+    command = proc.stderr.split("e.g. ", 1)[1].split()
+    assert command[:5] == ["rdfpipe", "-i", "xml", "-o", "turtle"] and command[6] == ">"
+    converted = subprocess.run(
+        [sys.executable, "-m", "rdflib.tools.rdfpipe", *command[1:6]], capture_output=True, check=True
+    ).stdout
+    assert command[7] == str(tmp_path / "ots.ttl")
+    (tmp_path / "ots.ttl").write_bytes(converted)
+    checked = run_cli("validate", command[7])
+    assert checked.returncode == 0 and "conforms: 0 violations" in checked.stdout
+
+
 def test_queries_lists_the_catalogue():
     out = run_cli("queries").stdout
     for name in ("members", "summits", "series-timeline", "documents-at-event", "conflicts"):

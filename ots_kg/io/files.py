@@ -12,6 +12,16 @@ from ..errors import LoadError
 from ..resources import data_dir, ontology_file
 
 PathLike = str | os.PathLike[str]
+# suffixes of RDF formats that are not Turtle: such a file is refused by name, not parsed as
+# Turtle into a hundred confusing syntax errors (N-Triples is Turtle, and read as such)
+# (what the suffix names, rdflib's rdfpipe name for it)
+_NOT_TURTLE = {
+    ".rdf": ("an RDF/XML", "xml"),
+    ".xml": ("an RDF/XML", "xml"),
+    ".jsonld": ("a JSON-LD", "json-ld"),
+    ".trig": ("a TriG", "trig"),
+    ".nq": ("an N-Quads", "nquads"),
+}
 
 
 def _shown(path: str) -> str:
@@ -55,6 +65,13 @@ def turtle_files(paths: Iterable[PathLike]) -> list[Path]:
                 raise LoadError(f"{_shown(str(raw))}: directory holds no .ttl file")
             found.extend(files)
         elif stat.S_ISREG(info.st_mode):
+            other = _NOT_TURTLE.get(os.path.splitext(path)[1].lower())
+            if other:
+                shown = _shown(str(raw))
+                raise LoadError(
+                    f"{shown}: {other[0]} file by its suffix; ots-kg reads Turtle (.ttl) and N-Triples (.nt): "
+                    f"convert it first, e.g. rdfpipe -i {other[1]} -o turtle {shown} > {os.path.splitext(shown)[0]}.ttl"
+                )
             found.append(path)
         else:
             raise LoadError(f"{_shown(str(raw))}: not a regular file (a FIFO, socket or device is not read)")
