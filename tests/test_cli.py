@@ -166,7 +166,7 @@ def test_an_rdf_file_of_another_syntax_is_refused_by_name_with_a_conversion_that
     Graph().parse(ontology_file()).serialize(rdf, format="xml")
     proc = run_cli("validate", str(rdf))
     assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1 and "an RDF/XML file by its suffix" in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "ots.rdf: RDF/XML by its suffix" in proc.stderr
     command = proc.stderr.split("e.g. ", 1)[1].split()
     assert command[:5] == ["rdfpipe", "-i", "xml", "-o", "turtle"] and command[6] == ">"
     converted = subprocess.run(

@@ -9,19 +9,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import LoadError
+from ..model.formats import GRAPH_FORMATS, SUFFIX_FORMATS
 from ..resources import data_dir, ontology_file
 
 PathLike = str | os.PathLike[str]
-# suffixes of RDF formats that are not Turtle: such a file is refused by name, not parsed as
-# Turtle into a hundred confusing syntax errors (N-Triples is Turtle, and read as such)
-# (what the suffix names, rdflib's rdfpipe name for it)
-_NOT_TURTLE = {
-    ".rdf": ("an RDF/XML", "xml"),
-    ".xml": ("an RDF/XML", "xml"),
-    ".jsonld": ("a JSON-LD", "json-ld"),
-    ".trig": ("a TriG", "trig"),
-    ".nq": ("an N-Quads", "nquads"),
-}
 
 
 def _shown(path: str) -> str:
@@ -47,6 +38,18 @@ def _walk(folder: str) -> list[str]:
     return found
 
 
+def _refuse_other_syntax(path: str, shown: str) -> None:
+    """A LoadError for a file whose suffix names an RDF syntax other than Turtle and
+    N-Triples (which is Turtle): parsed as Turtle it gave a hundred confusing syntax errors."""
+    fmt = SUFFIX_FORMATS.get(os.path.splitext(path)[1].lower())
+    if fmt in GRAPH_FORMATS and fmt not in ("ttl", "nt"):
+        other = GRAPH_FORMATS[fmt]
+        raise LoadError(
+            f"{shown}: {other.label} by its suffix; ots-kg reads Turtle (.ttl) and N-Triples (.nt): "
+            f"convert it first, e.g. rdfpipe -i {other.rdflib} -o turtle {shown} > {os.path.splitext(shown)[0]}.ttl"
+        )
+
+
 def turtle_files(paths: Iterable[PathLike]) -> list[Path]:
     """Expand files and folders (recursively, *.ttl) into a sorted, de-duplicated list."""
     found: list[str] = []
@@ -65,13 +68,7 @@ def turtle_files(paths: Iterable[PathLike]) -> list[Path]:
                 raise LoadError(f"{_shown(str(raw))}: directory holds no .ttl file")
             found.extend(files)
         elif stat.S_ISREG(info.st_mode):
-            other = _NOT_TURTLE.get(os.path.splitext(path)[1].lower())
-            if other:
-                shown = _shown(str(raw))
-                raise LoadError(
-                    f"{shown}: {other[0]} file by its suffix; ots-kg reads Turtle (.ttl) and N-Triples (.nt): "
-                    f"convert it first, e.g. rdfpipe -i {other[1]} -o turtle {shown} > {os.path.splitext(shown)[0]}.ttl"
-                )
+            _refuse_other_syntax(path, _shown(str(raw)))
             found.append(path)
         else:
             raise LoadError(f"{_shown(str(raw))}: not a regular file (a FIFO, socket or device is not read)")

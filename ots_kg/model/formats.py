@@ -14,16 +14,17 @@ class GraphFormat:
     rdflib: str  # rdflib serializer / parser name
     extension: str
     media_type: str
+    label: str  # the syntax's own name, for messages
 
 
 GRAPH_FORMATS: dict[str, GraphFormat] = {
     f.name: f
     for f in (
-        GraphFormat("ttl", "longturtle", "ttl", "text/turtle"),
-        GraphFormat("nt", "nt11", "nt", "application/n-triples"),
-        GraphFormat("jsonld", "json-ld", "jsonld", "application/ld+json"),
-        GraphFormat("xml", "xml", "rdf", "application/rdf+xml"),
-        GraphFormat("trig", "trig", "trig", "application/trig"),
+        GraphFormat("ttl", "longturtle", "ttl", "text/turtle", "Turtle"),
+        GraphFormat("nt", "nt11", "nt", "application/n-triples", "N-Triples"),
+        GraphFormat("jsonld", "json-ld", "jsonld", "application/ld+json", "JSON-LD"),
+        GraphFormat("xml", "xml", "rdf", "application/rdf+xml", "RDF/XML"),
+        GraphFormat("trig", "trig", "trig", "application/trig", "TriG"),
     )
 }
 
