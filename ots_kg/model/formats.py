@@ -98,6 +98,9 @@ SUFFIX_FORMATS = {
 }
 
 
+CHART_SUFFIXES = (".png", ".svg")
+
+
 def format_for(given: str | None, output: str | Path | None, choices: Sequence[str], default: str) -> str:
     """--format if given; else the one `-o`'s suffix names, if it is among the command's
     choices; else the default. (`export -o ots.nt` once wrote Turtle into ots.nt.)"""
@@ -105,6 +108,3 @@ def format_for(given: str | None, output: str | Path | None, choices: Sequence[s
         return given
     named = SUFFIX_FORMATS.get(Path(output).suffix.lower()) if output is not None else None
     return named if named in choices else default
-
-
-CHART_SUFFIXES = (".png", ".svg")
