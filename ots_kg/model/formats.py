@@ -81,20 +81,12 @@ REPORT_FORMATS = ("text", "json", "github", "sarif", "junit", "ttl")
 LISTING_FORMATS = ("text", "json")
 # a graph answer asked for in a table format: which graph format to write
 GRAPH_FOR_TABLE = {"table": "ttl", "csv": "nt", "tsv": "nt", "json": "jsonld"}
-# the format a file's suffix names, for `-o FILE` without --format (.srj/.srx: SPARQL results)
+# the format a file's suffix names, for `-o FILE` without --format: each graph format's own
+# extension, and the others (.srj/.srx: SPARQL results)
 SUFFIX_FORMATS = {
-    ".ttl": "ttl",
-    ".nt": "nt",
-    ".jsonld": "jsonld",
-    ".rdf": "xml",
-    ".xml": "xml",
-    ".trig": "trig",
-    ".graphml": "graphml",
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".json": "json",
-    ".srj": "json",
-    ".srx": "xml",
+    **{f".{f.extension}": f.name for f in GRAPH_FORMATS.values()},
+    **{".xml": "xml", ".graphml": "graphml", ".csv": "csv", ".tsv": "tsv", ".json": "json"},
+    **{".srj": "json", ".srx": "xml"},
 }
 
 
