@@ -669,3 +669,34 @@ def test_a_comment_ends_at_a_carriage_return_too():
     from ots_kg.sparql.text import keywords
 
     assert {"FILTER", "NOT", "EXISTS"} <= keywords("SELECT * {\n  # c\r  ?s a ?o . FILTER NOT EXISTS { ?s ?p ?o } }")
+
+
+@pytest.mark.parametrize(
+    ("header", "body", "message"),
+    [
+        (
+            "#+ exmaple: ots-kg query q",
+            "?s ?p ?o",
+            r"q\.rq:2: unknown header '#\+ exmaple:' \(did you mean '#\+ example:'\?",
+        ),
+        (
+            "#+ param: area iri optional -- an area",
+            "?s ?p ?_are",
+            r"q\.rq:2: parameter area: the query never uses \?_area",
+        ),
+        ("#+ tags: t", "?s ?p ?_area", r"q\.rq: the query uses \?_area but no '#\+ param: area …' line declares it"),
+    ],
+    ids=["misspelt header key", "parameter never used", "variable never declared"],
+)
+def test_a_header_mistake_is_refused_at_its_line(tmp_path, header, body, message):
+    """Each of these was taken without a word: a misspelt key dropped its line, and a
+    parameter the query does not use (or a variable no parameter binds) left the answer
+    unfiltered whatever value was given."""
+    from ots_kg.errors import QueryError
+
+    path = tmp_path / "q.rq"
+    path.write_text(f"#+ summary: s\n{header}\nSELECT * WHERE {{ {body} }}\n")
+    with pytest.raises(QueryError, match=message):
+        find_query(str(path))
+    path.write_text("#+ summary: s\nSELECT * WHERE { ?s ?p ?o }\n")  # the same file, mended
+    assert find_query(str(path)).summary == "s"

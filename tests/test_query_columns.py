@@ -6,7 +6,7 @@ event, summit, document, person, area, series, dates such as start/end/since/...
 ordinal, flags) unless the query's header says otherwise with `#+ column: ?var TYPE`, where
 TYPE is `date`, `year`, `positive`, `boolean`, `any` or classes such as
 `schema:Country|org:OrganizationalUnit` (members of any of them, or their names).
-Without `#+ key:` a query's whole rows must be distinct. See queries/README.md.
+Without `#+ key:` a query's whole rows must be distinct. The header keys: ots_kg/sparql/catalogue.py.
 """
 
 from __future__ import annotations

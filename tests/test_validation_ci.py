@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import ROOT, run_cli
+from conftest import PREFIXES, ROOT, run_cli
 
 from ots_kg.io.files import input_files
 from ots_kg.io.loader import graph_from, load_graph, read_files
@@ -98,6 +98,39 @@ def test_the_false_greens_of_the_issue_are_caught_with_their_lines(mistakes):
     assert (5, "unknown class ots") in by_line and (5, "unknown property ots") in by_line
     literal = [p for p in report.load_problems if "2023-09-25" in p.message]
     assert literal and literal[0].line == prefix_lines + 6
+
+
+def test_a_misspelt_class_is_one_violation_not_two(mistakes):
+    """event:x's only class is misspelt: "unknown class … (did you mean …)" says it all; the
+    node is not reported again as having no known class."""
+    report = validate([mistakes])
+    on_x = [r.message for r in report.results if r.focus is not None and r.focus.value.endswith("/event/x")]
+    assert len(on_x) == 1 and on_x[0].startswith("unknown class ots:MinisterialMeting"), on_x
+    untyped = mistakes / "untyped.ttl"
+    untyped.write_text(PREFIXES + 'event:z rdfs:label "z"@en .\n')
+    report = validate([untyped])
+    assert [r.message for r in report.results] == ["has no known class (rdf:type missing or misspelt)"]
+
+
+def test_load_errors_name_the_file_as_given_in_every_command(tmp_path):
+    """Every command's one-line load error names the file as the report does (relative to the
+    working folder), and counts the rest in plain English."""
+    (tmp_path / "broken.ttl").write_text(
+        PREFIXES + "event:y a ots:Meeting ;\n    ots:area .\n\nnope:z a ots:Summit .\n"
+    )
+    line = PREFIXES.count("\n") + 2
+    for args in (
+        ["query", "members", "--data", "broken.ttl"],
+        ["export", "broken.ttl", "-o", "x.nt"],
+        ["stats", "broken.ttl"],
+    ):
+        proc = run_cli(*args, cwd=tmp_path)
+        assert proc.returncode == 2 and proc.stderr.startswith(f"ots-kg: broken.ttl:{line}: "), (args, proc.stderr)
+        assert proc.stderr.rstrip().endswith("(and 1 more problem)"), proc.stderr
+    proc = run_cli("query", "members", "--data", "broken.ttl", "--store", "store", cwd=tmp_path)  # a disk store
+    assert proc.returncode == 2 and proc.stderr.splitlines()[-1].startswith(f"ots-kg: broken.ttl:{line}: "), proc.stderr
+    proc = run_cli("validate", "broken.ttl", cwd=tmp_path)
+    assert proc.stderr.splitlines()[0].startswith(f"ots-kg: broken.ttl:{line}: "), proc.stderr
 
 
 def test_github_format_annotates_file_and_line(mistakes):

@@ -245,7 +245,7 @@ def check_sources_cmd(paths: tuple[Path, ...], sources: Path) -> None:
     counts problems by kind. Exit 1 on any problem.
     """
     from ..checks.sources import check_files
-    from ..render.report import display_path
+    from ..io.files import display_path
 
     passages, dated, problems = check_files(list(paths) or None, sources)
     kinds: dict[str, int] = {}

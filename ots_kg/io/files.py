@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import LoadError
@@ -15,9 +16,29 @@ from ..resources import data_dir, ontology_file
 PathLike = str | os.PathLike[str]
 
 
+def display_path(file: str | os.PathLike[str] | None) -> str:
+    """A file as CI tools want it: relative to the working directory when inside it."""
+    if file is None:
+        return ""
+    return _display_path(os.fspath(file), os.getcwd())
+
+
+@lru_cache(maxsize=1024)
+def _display_path(file: str, cwd: str) -> str:
+    """Once per file and working directory: a report names the same few files thousands of times."""
+    path = os.path.abspath(os.path.join(cwd, file))
+    rel = os.path.relpath(path, cwd)
+    return path if rel.startswith("..") else rel
+
+
 def _shown(path: str) -> str:
     """A path for a message, printable even when its name is not UTF-8."""
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def shown_file(path: str | os.PathLike[str]) -> str:
+    """An input file (resolved) in a message: as display_path shows it, and printable."""
+    return _shown(display_path(path))
 
 
 def _walk(folder: str) -> list[str]:
@@ -100,16 +121,16 @@ def read_bytes(path: Path) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except PermissionError:
-        raise LoadError(f"{_shown(str(path))}: permission denied") from None
+        raise LoadError(f"{shown_file(path)}: permission denied") from None
     except OSError as exc:
-        raise LoadError(f"{_shown(str(path))}: cannot read ({exc.strerror})") from None
+        raise LoadError(f"{shown_file(path)}: cannot read ({exc.strerror})") from None
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise LoadError(f"{_shown(str(path))}: not a regular file (a FIFO, socket or device is not read)")
+            raise LoadError(f"{shown_file(path)}: not a regular file (a FIFO, socket or device is not read)")
         try:
             return handle.read()
         except OSError as exc:
-            raise LoadError(f"{_shown(str(path))}: cannot read ({exc.strerror})") from None
+            raise LoadError(f"{shown_file(path)}: cannot read ({exc.strerror})") from None
 
 
 def read_text(path: Path, raw: bytes | None = None) -> str:
@@ -117,14 +138,14 @@ def read_text(path: Path, raw: bytes | None = None) -> str:
     `raw` gives bytes already read (the cache hashes exactly the bytes that are parsed)."""
     if raw is None:
         raw = read_bytes(path)
-    path = Path(_shown(str(path)))
+    name = shown_file(path)
     if b"\x00" in raw:
-        raise LoadError(f"{path}: binary file, not Turtle text")
+        raise LoadError(f"{name}: binary file, not Turtle text")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise LoadError(f"{path}:{line}: not UTF-8 text (byte {exc.start})") from None
+        raise LoadError(f"{name}:{line}: not UTF-8 text (byte {exc.start})") from None
     if not text.strip():
-        raise LoadError(f"{path}: empty file, no triples")
+        raise LoadError(f"{name}: empty file, no triples")
     return text

@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import LoadError
 from ..model.prefixes import PREFIXES, XSD, source_passage_parts
 from ..model.terms import Term, iri, literal, ox_to_rdflib_remembering, to_rdflib
-from .files import PathLike, input_files, read_text
+from .files import PathLike, input_files, read_text, shown_file
 
 # rdflib logs a traceback for every ill-typed literal; the loader reports them itself.
 logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
@@ -125,7 +125,7 @@ class Issue:
     kind: str = "syntax"  # syntax | literal
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        return f"{shown_file(self.file)}:{self.line}: {self.message}"
 
 
 class _Problems:
@@ -144,7 +144,8 @@ class _Problems:
     def raise_any(self) -> None:
         if self.issues:
             items = self.items
-            more = f" (and {len(items) - 1} more problems)" if len(items) > 1 else ""
+            rest = len(items) - 1
+            more = f" (and {rest} more problem{'s' if rest > 1 else ''})" if rest else ""
             error = LoadError(items[0] + more)
             error.problems = items  # type: ignore[attr-defined]
             error.issues = list(self.issues)  # type: ignore[attr-defined]

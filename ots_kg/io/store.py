@@ -52,7 +52,7 @@ from typing import IO, Any
 from .. import __version__
 from .. import progress as terminal
 from ..errors import LoadError
-from .files import PathLike, input_files
+from .files import PathLike, input_files, shown_file
 
 STORE_FORMAT = "1"
 LARGE_BYTES = 50_000_000
@@ -105,7 +105,7 @@ def _file_hash(path: Path) -> str:
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as exc:
-        raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
+        raise LoadError(f"{shown_file(path)}: cannot read ({exc.strerror})") from None
 
 
 def _read_stamp(directory: Path) -> Stamp | None:
@@ -123,7 +123,7 @@ def current_key(files: Sequence[Path], stamp: Stamp | None) -> str:
         try:
             stat = path.stat()
         except OSError as exc:
-            raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
+            raise LoadError(f"{shown_file(path)}: cannot read ({exc.strerror})") from None
         known = stamp.known_hash(path, stat) if stamp else None
         hashes.append((path, known or _file_hash(path)))
     return store_key(hashes)
@@ -179,7 +179,7 @@ def _smallest_first(files: Sequence[Path]) -> list[tuple[Path, os.stat_result]]:
         try:
             stats.append((path, path.stat()))
         except OSError as exc:
-            raise LoadError(f"{path}: cannot read ({exc.strerror})") from None
+            raise LoadError(f"{shown_file(path)}: cannot read ({exc.strerror})") from None
     return sorted(stats, key=lambda item: item[1].st_size)
 
 
@@ -244,9 +244,9 @@ def _build(
                 if _NO_BASE in message and path not in based:
                     raise _NeedsBase(path) from None
                 message = message.split(": ", 1)[-1] if message.startswith("Parser error") else message
-                raise LoadError(f"{path}:{exc.lineno or 1}: {message}") from None
+                raise LoadError(f"{shown_file(path)}:{exc.lineno or 1}: {message}") from None
             except (ValueError, OSError) as exc:
-                raise LoadError(f"{path}: cannot load ({exc})") from None
+                raise LoadError(f"{shown_file(path)}: cannot load ({exc})") from None
             entries[path] = {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}
         cited = [row["o"].value for row in store.query(_CITED) if isinstance(row["o"], ox.NamedNode)]
         add_passages(store, cited)

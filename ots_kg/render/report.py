@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
 
+from ..io.files import display_path
 from ..model.terms import Term, iri, literal, to_json
 from ..validation.validate import Report, Result
 
@@ -18,21 +18,6 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 def _show(term: Term | None) -> str:
     return "" if term is None else term.compact()
-
-
-def display_path(file: str | os.PathLike[str] | None) -> str:
-    """A file as CI tools want it: relative to the working directory when inside it."""
-    if file is None:
-        return ""
-    return _display_path(os.fspath(file), os.getcwd())
-
-
-@lru_cache(maxsize=1024)
-def _display_path(file: str, cwd: str) -> str:
-    """Once per file and working directory: a report names the same few files thousands of times."""
-    path = os.path.abspath(os.path.join(cwd, file))
-    rel = os.path.relpath(path, cwd)
-    return path if rel.startswith("..") else rel
 
 
 def _where(r: Result) -> str:

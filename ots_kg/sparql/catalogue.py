@@ -12,12 +12,15 @@ Header lines (grlc-style decorators, one per line, before the query):
                                     its name (city, date, start, state, ...) would say otherwise
 `key` and `column` are checked for every stored query by tests/test_query_columns.py.
 A parameter `name` is the variable `?_name` in the query; values are bound as typed RDF
-terms, never pasted into the text.
+terms, never pasted into the text. A header key not listed above, a parameter whose
+`?_name` the query never uses (its value would be ignored without a word) and a `?_name`
+with no parameter (never bound) are errors naming the file and line.
 """
 
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 import shlex
 from collections.abc import Mapping
@@ -25,11 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import QueryError
+from ..io.files import shown_file
 from ..model.prefixes import XSD, expand_iri
 from ..model.terms import Term, iri, literal
 from ..resources import queries_dir
 
 TYPES = ("iri", "string", "integer", "date", "year", "boolean")
+HEADER_KEYS = ("summary", "tags", "param", "example", "engine-exception", "key", "column")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z][A-Za-z0-9_]*)\s+(?P<type>\w+)"
     r"(?:\s+(?P<req>required|optional))?(?:\s+default=(?P<default>\S+))?"
@@ -102,17 +107,24 @@ class StoredQuery:
 def parse_query_file(path: Path) -> StoredQuery:
     """Read one .rq file and its header; a malformed header is a QueryError naming the line."""
     text = path.read_text(encoding="utf-8")
+    where = shown_file(path)
     meta: dict[str, list[str]] = {}
     params: list[Param] = []
+    param_lines: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith("#+"):
             continue
         key, _, value = line[2:].strip().partition(":")
         key, value = key.strip(), value.strip()
+        if key not in HEADER_KEYS:
+            near = difflib.get_close_matches(key, HEADER_KEYS, n=1)
+            hint = f"did you mean '#+ {near[0]}:'? " if near else ""
+            raise QueryError(f"{where}:{number}: unknown header '#+ {key}:' ({hint}keys: {', '.join(HEADER_KEYS)})")
         if key == "param":
             match = _PARAM.match(value)
             if not match or match["type"] not in TYPES:
-                raise QueryError(f"{path}:{number}: bad param line (types: {', '.join(TYPES)})")
+                raise QueryError(f"{where}:{number}: bad param line (types: {', '.join(TYPES)})")
+            param_lines[match["name"]] = number
             params.append(
                 Param(
                     name=match["name"],
@@ -125,7 +137,19 @@ def parse_query_file(path: Path) -> StoredQuery:
         else:
             meta.setdefault(key, []).append(value)
     if "summary" not in meta:
-        raise QueryError(f"{path}: stored query has no '#+ summary:' line")
+        raise QueryError(f"{where}: stored query has no '#+ summary:' line")
+    used = parameter_variables(text)
+    for param in params:
+        if param.name not in used:
+            raise QueryError(
+                f"{where}:{param_lines[param.name]}: parameter {param.name}: the query never uses ?_{param.name}, "
+                "so its value would be ignored"
+            )
+    undeclared = sorted(used - {p.name for p in params})
+    if undeclared:
+        raise QueryError(
+            f"{where}: the query uses ?_{undeclared[0]} but no '#+ param: {undeclared[0]} …' line declares it"
+        )
     tags = tuple(t.strip() for v in meta.get("tags", []) for t in v.split(",") if t.strip())
     return StoredQuery(
         name=path.stem,
@@ -146,7 +170,7 @@ def _engine_exceptions(path: Path, lines: list[str]) -> tuple[tuple[str, str], .
     for value in lines:
         engine, sep, reason = value.partition(":")
         if not sep or not engine.strip() or not reason.strip():
-            raise QueryError(f"{path}: bad engine-exception line (write 'ENGINE: reason')")
+            raise QueryError(f"{shown_file(path)}: bad engine-exception line (write 'ENGINE: reason')")
         out[engine.strip().lower()] = reason.strip()
     return tuple(sorted(out.items()))
 
@@ -164,7 +188,7 @@ def find_query(name_or_file: str) -> StoredQuery:
         if not path.is_file():
             raise QueryError(f"{name_or_file}: no such query file")
         text = path.read_text(encoding="utf-8")
-        if "#+ summary:" in text:
+        if any(line.startswith("#+") for line in text.splitlines()):  # a header, even a misspelt one
             return parse_query_file(path)
         return StoredQuery(name=path.stem, path=path, text=text, summary="(ad-hoc query)")
     direct = queries_dir() / f"{name_or_file}.rq"
@@ -227,15 +251,21 @@ def parse_value(param: Param, raw: str) -> Term:
     raise QueryError(f"parameter {param.name}: unknown type {param.type}")
 
 
+def parameter_variables(text: str) -> set[str]:
+    """The names of the `?_name` (or `$_name`) variables the query uses, outside strings,
+    IRIs and comments: the ones a parameter binds."""
+    from .text import blank_out
+
+    return set(re.findall(r"[?$]_([A-Za-z][A-Za-z0-9_]*)\b", blank_out(text)))
+
+
 def edited(query: StoredQuery, text: str) -> StoredQuery:
     """The stored query with its text edited (the served page): it keeps the parameters
     whose `?_name` variable the new text still uses (outside strings, IRIs and comments),
     so they are bound as before; the others can no longer be bound."""
     from dataclasses import replace
 
-    from .text import blank_out
-
-    used = set(re.findall(r"[?$]_([A-Za-z][A-Za-z0-9_]*)\b", blank_out(text)))
+    used = parameter_variables(text)
     kept = tuple(p for p in query.params if p.name in used)
     return replace(query, name=f"the edited text of {query.name}", text=text, params=kept)
 

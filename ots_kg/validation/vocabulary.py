@@ -114,7 +114,9 @@ def _term_message(term: str, role: str, vocab: Vocabulary) -> str:
 
 
 def check_vocabulary(files: Iterable[tuple[Path, list[Any]]], vocab: Vocabulary | None = None) -> list[Unknown]:
-    """Unknown terms in the given files' quads, and subjects without any known class."""
+    """Unknown terms in the given files' quads, and subjects without any known class (but
+    not a subject whose class is unknown: that one mistake is already reported, with a
+    "did you mean")."""
     import pyoxigraph as ox
 
     vocab = vocab or vocabulary()
@@ -135,9 +137,8 @@ def check_vocabulary(files: Iterable[tuple[Path, list[Any]]], vocab: Vocabulary 
             if kind is named:
                 value = obj.value
                 if predicate == RDF_TYPE:
-                    if value in classes:
-                        typed.add(subject)
-                    else:
+                    typed.add(subject)  # an unknown class is reported here, not again as "no known class"
+                    if value not in classes:
                         found.append(Unknown(path, subject, predicate, obj, _term_message(value, "class", vocab)))
                 elif value not in known and value.startswith(VOCABULARIES):
                     found.append(Unknown(path, subject, predicate, obj, _term_message(value, "term", vocab)))
