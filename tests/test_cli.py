@@ -251,3 +251,33 @@ def test_a_command_forked_for_the_tests_behaves_as_in_a_fresh_interpreter(args, 
     )
     forked = run_cli(*args, env=env, cwd=tmp_path)
     assert (forked.returncode, forked.stdout, forked.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
+
+
+def test_queries_lists_only_those_holding_every_word():
+    """`ots-kg queries WORD…`: a query is listed when its name, summary, tags or parameters
+    hold every word, accents and case ignored; the rest are not."""
+    import json
+
+    def listed(*words: str) -> list[dict]:
+        proc = run_cli("queries", *words, "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    def text(entry: dict) -> str:
+        params = [f"{p['name']} {p['description']}" for p in entry["params"]]
+        return " ".join([entry["name"], entry["summary"], *entry["tags"], *params]).casefold()
+
+    every = listed()
+    summit = listed("Summit")
+    assert {"summits", "summit-record", "summit-attendance"} <= {e["name"] for e in summit}
+    assert [e for e in every if "summit" in text(e)] == summit and len(summit) < len(every)
+    both = listed("document", "event")
+    assert both == [e for e in every if "document" in text(e) and "event" in text(e)]
+    assert listed("türkiye") == listed("TURKIYE") == [e for e in every if "turkiye" in text(e)] != []
+    proc = run_cli("queries", "summit")
+    assert proc.stdout.splitlines()[-1].startswith(f"({len(summit)} of {len(every)} stored queries match 'summit'")
+    proc = run_cli("queries", "no-such-word")
+    assert (
+        proc.returncode == 0
+        and proc.stdout == f"(no stored query matches 'no-such-word'; 'ots-kg queries' lists all {len(every)})\n"
+    )

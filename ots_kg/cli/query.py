@@ -26,21 +26,40 @@ FIND_FORMATS = ("table", "csv", "tsv", "json")
 
 
 @click.command(epilog=EPILOG)
+@click.argument("words", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(LISTING_FORMATS), default="text", show_default=True)
-def queries(fmt: str) -> None:
-    """List the stored queries with their summaries and parameters."""
+def queries(words: tuple[str, ...], fmt: str) -> None:
+    """List the stored queries with their summaries and parameters; with WORDS, only those
+    whose name, summary, tags or parameters hold every word (accents and case ignored).
+
+    \b
+    Examples:
+      ots-kg queries                  # all of them
+      ots-kg queries summit           # what can be asked about summits
+      ots-kg queries document event   # both words
+      ots-kg queries --format json    # for scripts
+    """
     from ..sparql.catalogue import catalogue
+    from ..sparql.search import matching_queries
 
     cat = catalogue()
+    listed = matching_queries(cat, words)
     if fmt == "json":
-        click.echo(json.dumps([q.describe() for q in cat.values()], indent=1, ensure_ascii=False))
+        click.echo(json.dumps([q.describe() for q in listed], indent=1, ensure_ascii=False))
         return
-    for q in cat.values():
+    for q in listed:
         click.echo(f"{q.name}  [{q.kind}]  {q.summary}")
         for p in q.params:
             need = "required" if p.required else f"default {p.default}" if p.default else "optional"
             click.echo(f"    -p {p.name}=<{p.type}>  ({need}) {p.description}")
-    click.echo(f"({len(cat)} stored queries; run one with 'ots-kg query NAME')")
+    if not words:
+        click.echo(f"({len(cat)} stored queries; run one with 'ots-kg query NAME')")
+    elif listed:
+        click.echo(
+            f"({len(listed)} of {len(cat)} stored queries match {' '.join(words)!r}; run one with 'ots-kg query NAME')"
+        )
+    else:
+        click.echo(f"(no stored query matches {' '.join(words)!r}; 'ots-kg queries' lists all {len(cat)})")
 
 
 @click.command(epilog=EPILOG)

@@ -4,14 +4,14 @@
 language) against a text: exact > prefix > word > substring, accents and case ignored, so a
 newcomer finds `event:2022-11-11-summit-9` from "samarkand summit". `check_nodes` makes an
 IRI parameter that names nothing in the graph an error with the nearest matches instead of
-an empty answer.
+an empty answer. `matching_queries` finds stored queries by the words of their header.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +61,20 @@ def fold(text: str) -> str:
     text = text.replace("ı", "i").replace("İ", "I")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def matching_queries(queries: Mapping[str, StoredQuery], words: Sequence[str]) -> list[StoredQuery]:
+    """The stored queries whose name, summary, tags or parameters hold every word (accents and
+    case ignored): with 45 of them, `ots-kg queries summit` is how an analyst finds the few
+    about summits."""
+    wanted = [fold(word) for word in words]
+    found = []
+    for query in queries.values():
+        params = (f"{p.name} {p.description}" for p in query.params)
+        text = fold(" ".join([query.name, query.summary, *query.tags, *params]))
+        if all(word in text for word in wanted):
+            found.append(query)
+    return found
 
 
 def rank(text: str, name: str) -> int | None:
