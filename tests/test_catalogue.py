@@ -66,13 +66,27 @@ def test_catalogue_lists_at_least_32_queries_with_full_headers():
     for name, query in queries.items():
         assert query.summary and query.tags, name
         assert query.examples, f"{name}: no '#+ example:' line"
-        for param in query.params:
+        for param in query.params:  # (a parameter the query does not use is refused on reading)
             assert param.type in TYPES and param.description, f"{name}: param {param.name}"
-            assert re.search(rf"\?_{param.name}\b", query.text), f"{name}: ?_{param.name} unused"
         for example in query.examples:
             assert example.startswith(f"ots-kg query {name}"), f"{name}: {example}"
-        used = set(re.findall(r"\?_([A-Za-z][A-Za-z0-9_]*)", query.text))
-        assert used <= {p.name for p in query.params}, f"{name}: undeclared parameter"
+
+
+def test_every_iri_a_parameter_gives_as_example_names_a_node(graph):
+    """`e.g. state:turkiye` in a parameter's description is what a user types next: it must
+    expand with the prefixes the CLI knows and name a node of the graph."""
+    from ots_kg.sparql.catalogue import parse_value
+
+    checked = 0
+    for name, query in catalogue().items():
+        for param in query.params:
+            if param.type != "iri" or "e.g." not in param.description:
+                continue
+            for value in re.findall(r"(?<![\w/])([a-z]+:[A-Za-z0-9][\w.-]*\w)", param.description.split("e.g.", 1)[1]):
+                node = URIRef(parse_value(param, value).value)
+                assert (node, None, None) in graph or (None, None, node) in graph, f"{name} -p {param.name}={value}"
+                checked += 1
+    assert checked >= 40
 
 
 def test_every_query_declares_every_prefix_it_uses():
