@@ -20,7 +20,6 @@ with no parameter (never bound) are errors naming the file and line.
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 import shlex
 from collections.abc import Mapping
@@ -117,6 +116,8 @@ def parse_query_file(path: Path) -> StoredQuery:
         key, _, value = line[2:].strip().partition(":")
         key, value = key.strip(), value.strip()
         if key not in HEADER_KEYS:
+            import difflib  # only for this message: not on every command's start-up
+
             near = difflib.get_close_matches(key, HEADER_KEYS, n=1)
             hint = f"did you mean '#+ {near[0]}:'? " if near else ""
             raise QueryError(f"{where}:{number}: unknown header '#+ {key}:' ({hint}keys: {', '.join(HEADER_KEYS)})")
