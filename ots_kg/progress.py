@@ -41,7 +41,8 @@ class Progress:
     """`ots-kg: LABEL: step  12 of 40 MB (30%)  3.1 s` on a terminal; a no-op elsewhere.
 
     total (with unit and scale) makes it a counter advanced by `advance(n)`; without a
-    total it shows the current `step(text)` and the time spent. Use it as a context manager
+    total it shows the current `step(text)`, how far `advance(n)` has counted (no end, no
+    percentage: a streamed export) and the time spent. Use it as a context manager
     so the line is erased (and its ticker thread stopped) however the work ends.
     """
 
@@ -88,6 +89,8 @@ class Progress:
             done, total = self.done / self.scale, self.total / self.scale
             unit = f" {self.unit}" if self.unit else ""
             parts.append(f"{done:.0f} of {total:.0f}{unit} ({min(100, int(self.done * 100 / self.total))}%)")
+        elif self.done:  # a counter without a known end: how far it has got
+            parts.append(f"{self.done / self.scale:.0f}{f' {self.unit}' if self.unit else ''}")
         parts.append(f"{time.monotonic() - self.started:.1f} s")
         return "  ".join(parts)
 

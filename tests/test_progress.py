@@ -98,3 +98,19 @@ def test_counter_line_reads_done_of_total() -> None:
     shown = Progress("pushing", 2000, unit="triples", show=False)
     shown.advance(500)
     assert shown.line().startswith("ots-kg: pushing  500 of 2000 triples (25%)")
+
+
+def test_a_streamed_export_counts_what_it_has_written_on_a_terminal(tmp_path: Path) -> None:
+    """An export from a store streams for minutes at 10 M triples: the line says how far."""
+    out = tmp_path / "out.nt"
+    code, shown = _run_on_terminal(["export", str(DATA), "--store", str(tmp_path / "s"), "-o", str(out)], _env())
+    assert code == 0, shown
+    assert re.search(r"ots-kg: exporting  \d+ MB  \d+\.\d s", shown), shown[-500:]
+    assert out.stat().st_size > 100_000 and out.read_bytes().endswith(b" .\n")  # the counted writes all landed
+
+
+def test_counter_line_without_a_total_reads_how_far() -> None:
+    shown = Progress("exporting", unit="MB", scale=1e6, show=False)
+    assert shown.line().startswith("ots-kg: exporting  0.0 s")  # nothing counted yet
+    shown.advance(3_400_000)
+    assert shown.line().startswith("ots-kg: exporting  3 MB  ")

@@ -186,7 +186,8 @@ def export(
         if store is not None:
             from ..io.dump import dump_store
 
-            dump_store(store, fmt, output)
+            with Progress("exporting", unit="MB", scale=1e6) as shown:  # minutes at 10 M triples
+                dump_store(store, fmt, output, advance=shown.advance if shown.shown else None)
             return
     graph = load_graph_route(store_dir, paths)  # property graphs: from the store up to 2 M triples
     if fmt in ("graphml", "csv"):

@@ -9,8 +9,9 @@ only the triples (the rdflib route in io.export stays the byte-stable one). No r
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import OtsKgError
 from ..model.prefixes import PREFIXES
@@ -18,8 +19,23 @@ from ..model.prefixes import PREFIXES
 _FORMATS = {"nt": "N_TRIPLES", "ttl": "TURTLE", "trig": "TRIG", "xml": "RDF_XML", "jsonld": "JSON_LD"}
 
 
-def dump_store(store: Any, fmt: str, output: Path | None) -> None:
-    """The store's default graph in `fmt`, written to `output` (or stdout) as it is read."""
+class _CountingWriter:
+    """The output, its bytes counted as Oxigraph writes them (for a progress line)."""
+
+    def __init__(self, handle: IO[bytes], advance: Callable[[float], None]) -> None:
+        self.handle, self.advance = handle, advance
+
+    def write(self, block: bytes) -> int:
+        self.advance(len(block))
+        return self.handle.write(block)
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+
+def dump_store(store: Any, fmt: str, output: Path | None, advance: Callable[[float], None] | None = None) -> None:
+    """The store's default graph in `fmt`, written to `output` (or stdout) as it is read;
+    `advance(n)` is told each n bytes written (only when given: a counted write costs a call)."""
     import pyoxigraph as ox
 
     if fmt not in _FORMATS:
@@ -31,10 +47,10 @@ def dump_store(store: Any, fmt: str, output: Path | None) -> None:
     try:
         if output is None:
             sys.stdout.flush()
-            store.dump(sys.stdout.buffer, **options)
+            store.dump(_CountingWriter(sys.stdout.buffer, advance) if advance else sys.stdout.buffer, **options)
             sys.stdout.buffer.flush()
         else:
             with open(output, "wb") as handle:
-                store.dump(handle, **options)
+                store.dump(_CountingWriter(handle, advance) if advance else handle, **options)
     except OSError as exc:
         raise OtsKgError(f"{output or 'stdout'}: cannot write ({exc.strerror or exc})") from None
