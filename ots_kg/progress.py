@@ -75,6 +75,11 @@ class Progress:
         self.done += n
         self._draw()
 
+    def count(self, done: float, total: float) -> None:
+        """Set how much of how much is done (a total known only once the work starts)."""
+        self.done, self.total = done, total
+        self._draw()
+
     def step(self, text: str) -> None:
         """Name what is being done now."""
         self.text = text

@@ -49,6 +49,7 @@ def test_terminal_shows_progress_lines(tmp_path: Path) -> None:
     assert "ots-kg: loading" in out and "MB" in out  # the store build counts bytes
     assert "ots-kg: loading: compacting" in out  # then names the compaction
     assert "ots-kg: validating: loading and checking" in out
+    assert re.search(r"validating: .*  \d+ of \d+ constraints \(\d+%\)", out), out[-500:]  # checks counted
     assert "\r\x1b[K" in out  # redrawn in place, then erased
 
 
@@ -107,6 +108,13 @@ def test_a_streamed_export_counts_what_it_has_written_on_a_terminal(tmp_path: Pa
     assert code == 0, shown
     assert re.search(r"ots-kg: exporting  \d+ MB  \d+\.\d s", shown), shown[-500:]
     assert out.stat().st_size > 100_000 and out.read_bytes().endswith(b" .\n")  # the counted writes all landed
+
+
+def test_a_total_known_only_once_the_work_starts() -> None:
+    shown = Progress("validating", unit="constraints", show=False)
+    shown.step("checking")
+    shown.count(85, 197)
+    assert shown.line().startswith("ots-kg: validating: checking  85 of 197 constraints (43%)")
 
 
 def test_counter_line_without_a_total_reads_how_far() -> None:

@@ -234,7 +234,10 @@ def test_checks_side_by_side_give_the_same_findings_in_the_same_order(tmp_path):
     checks, _ = compiled_checks(shapes_file())
     one = run_checks(checks, select)
     assert len([f for f in one if f.severity == "Violation"]) >= 10
-    assert run_checks(checks, select, threads=4) == one
+    for threads in (1, 4):  # each check answered is counted, in order, whatever the threads
+        heard: list[tuple[int, int]] = []
+        assert run_checks(checks, select, threads=threads, counted=lambda *n, into=heard: into.append(n)) == one
+        assert heard == [(i, len(checks)) for i in range(1, len(checks) + 1)]
     broken = Check("shapes:Broken", "Violation", None, "m", "SELECT ?focus WHERE { ?focus ?p }")
     with pytest.raises(SyntaxError):
         run_checks([*checks[:5], broken, *checks[5:]], select, threads=4)

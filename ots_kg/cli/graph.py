@@ -92,16 +92,17 @@ def validate(
             if changed
             else open_store_route(store_dir, paths, f"--engine {engine}" if explicit and engine != "oxigraph" else "")
         )
-        with Progress("validating") as shown:
+        with Progress("validating", unit="constraints") as shown:
             shown.step(f"loading and checking ({engine})")
+            counted = shown.count if shown.shown else None
             if changed:
                 if not paths:
                     raise OtsKgError("--changed needs the changed files as PATHS")
-                report = run(list(context) or None, engine=engine, changed=list(paths))
+                report = run(list(context) or None, engine=engine, changed=list(paths), counted=counted)
             elif store is not None:
-                report = run(store=store, engine="oxigraph")
+                report = run(store=store, engine="oxigraph", counted=counted)
             else:
-                report = run(list(paths) or None, engine=engine)
+                report = run(list(paths) or None, engine=engine, counted=counted)
     except OtsKgError as exc:
         if fmt == "json":
             click.echo(format_error_json(str(exc)))

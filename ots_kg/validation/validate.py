@@ -23,7 +23,7 @@ from ..errors import OtsKgError
 from ..io.files import PathLike
 from ..model.terms import Term, from_rdflib
 from . import ENGINES
-from .checks import oxigraph_select, run_checks
+from .checks import Counted, oxigraph_select, run_checks
 
 # Oxigraph evaluates the compiled checks outside the GIL: side by side on the cores this
 # process may use (bundled graph on 2 cores: 0.19 -> 0.12 s of checks). Capped at 4: not
@@ -86,21 +86,23 @@ def validate(
     shapes: Shapes | None = None,
     engine: str = "oxigraph",
     changed: Sequence[PathLike] | None = None,
+    counted: Counted | None = None,
 ) -> Report:
     """Validate the given files (default: bundled data) plus the ontology, an already
     loaded rdflib graph (`data`), or an Oxigraph store holding both (`store`: the disk-store
     route for large graphs, oxigraph engine only), against the shapes. With `changed`, those
     files are validated together with the others, and only problems located in them are
     reported. Without `shapes`, the bundled shapes (compiled once and cached for the
-    oxigraph engine: no rdflib then)."""
+    oxigraph engine: no rdflib then). `counted(done, total)` hears of each compiled check
+    the oxigraph engine has run."""
     if engine not in ENGINES:
         raise OtsKgError(f"unknown validation engine {engine!r}; one of {', '.join(ENGINES)}")
     if store is not None:
         if engine != "oxigraph":
             raise OtsKgError(f"validation engine {engine!r} needs an rdflib graph; a store takes 'oxigraph'")
-        return _run(engine, shapes, store=store)
+        return _run(engine, shapes, store=store, counted=counted)
     if data is not None:
-        return _run(engine, shapes, graph=data)
+        return _run(engine, shapes, graph=data, counted=counted)
     from ..io.files import input_files
     from ..io.loader import read_files
     from .locate import located
@@ -108,7 +110,7 @@ def validate(
     files = input_files(list(paths) if paths else None)
     extra = [f for f in input_files(list(changed), include_ontology=False) if f not in files] if changed else []
     loaded = read_files([*files, *extra])
-    report = _run(engine, shapes, loaded=loaded)
+    report = _run(engine, shapes, loaded=loaded, counted=counted)
     results = located(report.results, loaded)
     problems = loaded.issues
     if changed:
@@ -120,7 +122,15 @@ def validate(
     return final
 
 
-def _run(engine: str, model: Shapes | None, *, graph: Any = None, loaded: Any = None, store: Any = None) -> Report:
+def _run(
+    engine: str,
+    model: Shapes | None,
+    *,
+    graph: Any = None,
+    loaded: Any = None,
+    store: Any = None,
+    counted: Counted | None = None,
+) -> Report:
     """Run one engine over a ready rdflib graph or loaded files (model None: the bundled
     shapes); the fast engine falls back to plain pySHACL when the shapes use what it does
     not compile."""
@@ -132,7 +142,7 @@ def _run(engine: str, model: Shapes | None, *, graph: Any = None, loaded: Any = 
 
             if store is None:
                 store = store_from_graph(graph) if graph is not None else store_from(loaded)
-            findings = run_checks(checks, oxigraph_select(store), threads=CHECK_THREADS)
+            findings = run_checks(checks, oxigraph_select(store), threads=CHECK_THREADS, counted=counted)
             return _report([Result(*_fields(f)) for f in findings])
         if store is not None:
             raise OtsKgError(f"the shapes use what the oxigraph engine does not compile ({'; '.join(unsupported)})")
