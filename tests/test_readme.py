@@ -16,28 +16,27 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, SOURCES, run_cli
-from servers import free_port
+from servers import free_port, wait_for
 
 README = ROOT / "README.md"
 # blocks with output that this test does not run, by their first command, and why
 NOT_RUN = {
     "ots-kg query members --data big/ --store /tmp/ots-store": "a graph of hundreds of MB (test_store.py, bench/)",
 }
-# blocks whose first command starts a server: its fixed port, and a folder it writes to
+# blocks whose first command starts a server: its fixed port, a folder it writes to, and a
+# path that answers once it serves
 SERVERS = {
-    "oxigraph serve --location /tmp/ox --bind 127.0.0.1:7878 &": ("7878", "/tmp/ox"),
-    "ots-kg serve --port 7070": ("7070", None),
+    "oxigraph serve --location /tmp/ox --bind 127.0.0.1:7878 &": ("7878", "/tmp/ox", "/query?query=ASK%7B%7D"),
+    "ots-kg serve --port 7070": ("7070", None, "/health"),
 }
 # as in the README's terminal: tables at their full width (COLUMNS unset, output not a
 # terminal), and the commands of this environment (ots-kg, oxigraph) on the PATH
@@ -122,25 +121,14 @@ def server(first: Transcript, folder: Path, wrong: list[str]) -> Iterator[dict[s
     """The block's server started as shown, on a free port (and a scratch folder), until the
     block has run; yields the replacements for the block's other commands and output. Its
     first lines on stderr must be the shown ones."""
-    fixed, location = SERVERS[first.command]
+    fixed, location, ready = SERVERS[first.command]
     changes = {fixed: str(free_port())}
     if location:
         changes[location] = str(folder / "server-store")
-    command = first.command.removesuffix("&").strip()
-    for old, new in changes.items():
-        command = command.replace(old, new)
+    command = _changed(first.command.removesuffix("&").strip(), changes)
     proc = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=folder, env=ENV, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f"README.md:{first.line}: `{first.command}` exited {proc.returncode}"
-            try:
-                socket.create_connection(("127.0.0.1", int(changes[fixed])), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, f"README.md:{first.line}: `{first.command}` did not listen"
-                time.sleep(0.1)
-        time.sleep(0.2)  # ots-kg serve: the port listens as its workers start
+        wait_for(f"http://127.0.0.1:{changes[fixed]}{ready}", 60)
         yield changes
     finally:
         proc.terminate()
@@ -179,7 +167,7 @@ def test_every_transcript_prints_what_the_readme_shows(folder):
     for block in with_output:
         if block[0].command in NOT_RUN:
             continue
-        with server(block[0], folder, wrong) if block[0].command in SERVERS else _nothing() as changes:
+        with server(block[0], folder, wrong) if block[0].command in SERVERS else nullcontext({}) as changes:
             for transcript in block[1:] if changes else block:
                 command = _changed(transcript.command, changes)
                 shown = [_changed(line, changes) for line in transcript.shown]
@@ -190,11 +178,6 @@ def test_every_transcript_prints_what_the_readme_shows(folder):
                         f"prints:\n{out}"
                     )
     assert not wrong, "\n".join(wrong)
-
-
-@contextmanager
-def _nothing() -> Iterator[dict[str, str]]:
-    yield {}
 
 
 def test_the_transcript_reader_catches_a_changed_output():
