@@ -71,14 +71,17 @@ class Progress:
             self._ticker.start()
 
     def advance(self, n: float = 1) -> None:
-        """Count n more units done."""
+        """Count n more units done; the first count is always drawn, so even work that ends
+        within the redraw interval shows how far it got."""
+        first = not self.done
         self.done += n
-        self._draw()
+        self._draw(force=first)
 
     def count(self, done: float, total: float) -> None:
         """Set how much of how much is done (a total known only once the work starts)."""
+        first = self.total is None
         self.done, self.total = done, total
-        self._draw()
+        self._draw(force=first)
 
     def step(self, text: str) -> None:
         """Name what is being done now."""

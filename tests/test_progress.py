@@ -122,3 +122,20 @@ def test_counter_line_without_a_total_reads_how_far() -> None:
     assert shown.line().startswith("ots-kg: exporting  0.0 s")  # nothing counted yet
     shown.advance(3_400_000)
     assert shown.line().startswith("ots-kg: exporting  3 MB  ")
+
+
+def test_the_first_count_is_drawn_even_within_the_redraw_interval() -> None:
+    """Work that ends within 0.1 s of its step still shows how far it got (a fast validate on a
+    terminal showed no count at all, depending on the machine's speed)."""
+    import io
+
+    stream = io.StringIO()
+    with Progress("validating", unit="constraints", stream=stream, show=True) as shown:
+        shown.step("checking")
+        shown.count(1, 197)
+    assert "checking  1 of 197 constraints" in stream.getvalue()
+    stream = io.StringIO()
+    with Progress("exporting", unit="MB", scale=1e6, stream=stream, show=True) as shown:
+        shown.step("writing")
+        shown.advance(2_000_000)
+    assert "writing  2 MB" in stream.getvalue()
