@@ -77,6 +77,17 @@ def test_find_shows_kind_and_compact_iri_and_finds_other_names():
     assert run_cli("find", "no-such-name-anywhere").returncode == 1
 
 
+def test_a_kind_without_a_label_is_its_class_name_in_words():
+    """schema:AdministrativeArea has no English label in the graph: its kind read
+    "administrativearea" before."""
+    proc = run_cli("find", "Turkistan region", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    first = proc.stdout.splitlines()[1]
+    assert first.startswith("https://w3id.org/ots-kg/id/place/turkistan-region,administrative area,")
+    proc = run_cli("find", "Samarkand", "--format", "csv")
+    assert proc.stdout.splitlines()[1].startswith("https://w3id.org/ots-kg/id/place/samarkand,city,")
+
+
 def test_rank_and_fold():
     assert fold("Şuşa Türkiye İstanbul") == "susa turkiye istanbul"
     assert rank("samarkand", "Samarkand") == 0

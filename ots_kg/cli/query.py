@@ -181,6 +181,7 @@ def query(
     from ..sparql.catalogue import find_query, inline_query, looks_like_sparql
     from ..sparql.engines import open_engine
     from ..sparql.limits import run_limited
+    from ..sparql.lint import query_warnings
     from ..sparql.search import check_nodes
 
     if graph_iri and not endpoint:
@@ -230,6 +231,9 @@ def query(
         # the parameter check and the writing of the answer (an rdflib graph, sorted, for a
         # CONSTRUCT: often longer than the query) are work on the graph too: inside the limit
         check_nodes(chosen, stored, values, suggest=store is None)
+        if not stored.bundled:  # a typo in the user's own text: said before the (empty) answer
+            for warning in query_warnings(stored.text, None if endpoint else chosen, suggest=store is None):
+                click.echo(f"ots-kg: warning: {warning}", err=True)
         results = chosen.run(stored, values, allow_network=allow_network)
         return format_results(results, fmt, width=width, passage_text=passage_reader(sources))
 

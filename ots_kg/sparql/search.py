@@ -25,7 +25,7 @@ _NAMES = StoredQuery(
     path=Path("names.rq"),
     summary="every name of every data node, with its most specific type's label",
     text=f"""
-SELECT ?node ?name ?label ?kind WHERE {{
+SELECT ?node ?name ?label ?typeLabel ?type WHERE {{
   ?node rdfs:label|skos:altLabel|skos:prefLabel|ots:formerName ?name .
   FILTER (STRSTARTS(STR(?node), "{ID}"))
   OPTIONAL {{ ?node rdfs:label ?label FILTER (LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }}
@@ -34,9 +34,9 @@ SELECT ?node ?name ?label ?kind WHERE {{
     FILTER NOT EXISTS {{ ?node a ?sub . ?sub rdfs:subClassOf+ ?type FILTER (?sub != ?type) }}
     OPTIONAL {{ ?type rdfs:label ?typeLabel FILTER (LANGMATCHES(LANG(?typeLabel), "en")) }}
   }}
-  BIND (COALESCE(STR(?typeLabel), LCASE(REPLACE(STR(?type), "^.*[/#]", ""))) AS ?kind)
 }}""",
 )
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 RANKS = ("exact", "prefix", "word", "substring")
 # nodes about other nodes (a claim, a membership, a participation, a stated count) come after
 # the things themselves at the same rank
@@ -95,9 +95,16 @@ def names(engine: Engine) -> list[tuple[str, str, str, str]]:
     """(node IRI, name, English label, kind) for every name of every data node."""
     res = engine.run(_NAMES)
     out = []
-    for node, name, label, kind in res.rows:
-        out.append((node.value, name.value, (label or name).value, kind.value if kind else ""))
+    for node, name, label, type_label, type_ in res.rows:
+        kind = type_label.value if type_label else _words(type_.value) if type_ else ""
+        out.append((node.value, name.value, (label or name).value, kind))
     return out
+
+
+def _words(class_iri: str) -> str:
+    """The local name of a class without an English label, in words:
+    `schema:LandmarksOrHistoricalBuildings` reads "landmarks or historical buildings"."""
+    return _CAMEL.sub(" ", re.sub(r"^.*[/#]", "", class_iri)).lower()
 
 
 def find(engine: Engine, text: str, limit: int | None = 20) -> list[Hit]:
@@ -166,6 +173,11 @@ _EXISTS = StoredQuery(
 )
 
 
+def did_you_mean(engine: Engine, missing: str) -> str:
+    """The nearest nodes to an IRI that names none, as "event:x (its label), …", or ""."""
+    return ", ".join(f"{h.compact} ({h.label})" for h in nearest(engine, missing))
+
+
 def check_nodes(engine: Engine, query: StoredQuery, values: Mapping[str, str], suggest: bool = True) -> None:
     """Every IRI parameter given names a node of the graph; else a QueryError (exit 2) with
     the nearest matches: "no event:…-samarkand; did you mean event:…-summit-9 (9th Summit (Samarkand))?".
@@ -178,8 +190,7 @@ def check_nodes(engine: Engine, query: StoredQuery, values: Mapping[str, str], s
         node = bound["_" + param.name].value
         if engine.run(_EXISTS, {"node": node}).boolean:
             continue
-        near = nearest(engine, node) if suggest else []
-        hint = ", ".join(f"{h.compact} ({h.label})" for h in near)
+        hint = did_you_mean(engine, node) if suggest else ""
         raise QueryError(
             f"no {compact_iri(node)} in the graph (parameter {param.name})"
             + (f"; did you mean {hint}?" if hint else "; try 'ots-kg find NAME'")

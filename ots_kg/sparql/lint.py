@@ -1,0 +1,142 @@
+"""Warnings for what a query text says that cannot be what its writer meant.
+
+A SPARQL engine answers a misspelt term with an empty answer and exit 0: `?e a ots:Sumit`
+matches nothing, `ots:hostcountry` is just another property, `event:2022-summit` names no
+node, `SELECT ?x` over a pattern that binds only `?s` gives empty cells. The ontology is a
+closed vocabulary (validation.vocabulary), so the first two are known to be wrong before any
+engine runs; the third needs one lookup in the graph; the fourth is lexical. Each becomes one
+line on stderr: the answer is still given, the exit code unchanged (an ASK about a node's
+absence is a fair question).
+
+Lexical, like sparql.text: strings and comments are blanked first, PREFIX declarations are
+honoured (the project prefixes are predeclared), and a name followed by `(` is a function
+(`xsd:integer(?y)`), not a term.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..model.prefixes import ID, PREFIXES, compact_iri
+
+if TYPE_CHECKING:
+    from .engines import Engine
+
+_IRI = r"<([^<>\"{}|^`\\\s]*)>"
+# strings and comments blanked, IRIs kept (group 1): a `#` inside an IRI starts no comment
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    rf"|({_IRI})"
+    r"|#[^\r\n]*",
+    re.S,
+)
+_DECLARATION = re.compile(rf"(?i)\b(?:PREFIX\s+([A-Za-z][\w.-]*)?:|BASE)\s*{_IRI}")
+_LOCAL = r"(?:[\w:]|%[0-9A-Fa-f]{2})(?:[\w.:-]|%[0-9A-Fa-f]{2})*"
+# a prefixed name (not part of a variable, a longer name or an IRI), or an IRI
+_TERM = re.compile(rf"(?<![\w?$.:\-<])([A-Za-z][\w.-]*)?:({_LOCAL})|{_IRI}")
+_VARIABLE = re.compile(r"[?$]([A-Za-z_][\w]*)")
+_NOT_FOUND = """SELECT ?node WHERE {{
+  VALUES ?node {{ {nodes} }}
+  FILTER NOT EXISTS {{ ?node ?p ?o }}
+  FILTER NOT EXISTS {{ ?s ?q ?node }}
+}}"""
+
+
+def _bare(text: str) -> str:
+    """The text with strings and comments replaced by spaces (same length), IRIs kept."""
+    return _TOKEN.sub(lambda m: m.group(0) if m.group(1) else " " * len(m.group(0)), text)
+
+
+def terms(text: str) -> list[str]:
+    """The IRIs the query writes, in order, prefixed names expanded (its own PREFIX lines
+    first, then the project prefixes); functions and undeclared prefixes left out."""
+    bare = _bare(text)
+    prefixes = dict(PREFIXES)
+    for m in _DECLARATION.finditer(bare):
+        if m.group(0)[:1].upper() == "P":
+            prefixes[m.group(1) or ""] = m.group(2)
+    bare = _DECLARATION.sub(lambda m: " " * len(m.group(0)), bare)
+    found: list[str] = []
+    for m in _TERM.finditer(bare):
+        if re.match(r"\s*\(", bare[m.end() :]):  # xsd:integer(?y), a function
+            continue
+        if m.group(3) is not None:
+            found.append(m.group(3))
+        elif (m.group(1) or "") in prefixes:
+            found.append(prefixes[m.group(1) or ""] + m.group(2).rstrip("."))
+    return found
+
+
+def unknown_vocabulary(text: str) -> list[str]:
+    """Warnings for the ontology and reused terms the query writes that neither ots.ttl nor
+    reused-terms.ttl declares, each with the nearest known term."""
+    from ..validation.vocabulary import VOCABULARIES, vocabulary
+
+    vocab = vocabulary()
+    out: list[str] = []
+    for term in dict.fromkeys(terms(text)):
+        if term.startswith(VOCABULARIES) and term not in vocab.any:
+            near = vocab.nearest(term, "any")
+            hint = f" (did you mean {compact_iri(near)}?)" if near else ""
+            out.append(f"{compact_iri(term)} is not a term of the ontology: it matches nothing{hint}")
+    return out
+
+
+def missing_nodes(text: str, engine: Engine, suggest: bool = True) -> list[str]:
+    """Warnings for the graph's own IRIs (…/id/…) the query writes that name no node of the
+    graph the engine answers from (one lookup for all of them), with the nearest nodes
+    unless `suggest` is off (a disk store of millions of nodes, as in search.check_nodes)."""
+    from .catalogue import StoredQuery
+    from .search import did_you_mean
+
+    wanted = [t for t in dict.fromkeys(terms(text)) if t.startswith(ID) and re.fullmatch(r"[^<>\"{}|^`\\\s]*", t)]
+    if not wanted:
+        return []
+    probe = StoredQuery(
+        name="nodes",
+        path=Path("nodes.rq"),
+        text=_NOT_FOUND.format(nodes=" ".join(f"<{t}>" for t in wanted)),
+        summary="the given nodes the graph does not hold",
+    )
+    absent = {row[0].value for row in engine.run(probe).rows}
+    out = []
+    for term in wanted:
+        if term in absent:
+            near = did_you_mean(engine, term) if suggest else ""
+            hint = f"; did you mean {near}?" if near else "; try 'ots-kg find NAME'"
+            out.append(f"{compact_iri(term)} names no node in the graph: it matches nothing{hint}")
+    return out
+
+
+def unbound_selection(text: str) -> list[str]:
+    """Warnings for variables the outermost SELECT names that the rest of the query never
+    mentions: their column is always empty (a typo, `SELECT ?sumit … ?summit`)."""
+    bare = _bare(text)
+    bare = _DECLARATION.sub(lambda m: " " * len(m.group(0)), bare)
+    select = re.search(r"(?i)\bSELECT\b", bare)
+    if not select:
+        return []
+    end = re.compile(r"(?i)\bWHERE\b|\{|\bFROM\b").search(bare, select.end())
+    if not end:
+        return []
+    projection, rest = bare[select.end() : end.start()], bare[end.start() :]
+    targets = set(re.findall(r"(?i)\bAS\s+[?$]([A-Za-z_]\w*)", projection))
+    used = set(_VARIABLE.findall(rest))
+    out = []
+    for name in dict.fromkeys(_VARIABLE.findall(projection)):
+        if name not in targets and name not in used:
+            out.append(f"?{name} is selected but the query never binds it: its column is always empty")
+    return out
+
+
+def query_warnings(text: str, engine: Engine | None = None, suggest: bool = True) -> list[str]:
+    """Every warning above; nodes only when an engine over the graph is given."""
+    found = unknown_vocabulary(text) + unbound_selection(text)
+    if engine is not None:
+        found += missing_nodes(text, engine, suggest)
+    return found
