@@ -3,8 +3,13 @@ the graph does not hold, selected variables nothing binds (ots_kg.sparql.lint)."
 
 from __future__ import annotations
 
+import json
+import urllib.parse
+import urllib.request
+
 import pytest
 from conftest import run_cli
+from servers import ots_server
 
 from ots_kg.sparql.catalogue import catalogue
 from ots_kg.sparql.engines import open_engine
@@ -82,3 +87,26 @@ def test_selected_variables_count_as_bound_when_used_or_computed():
         "?oo is selected but the query never binds it: its column is always empty"
     ]
     assert unbound_selection("ASK { ?s ?p ?o }") == []
+
+
+def test_the_server_answers_the_warnings_of_a_text_for_its_page(graph):
+    """POST /lint: what the page shows under a typed or edited query (the text warnings; the
+    nodes are the workers' to look up)."""
+    text = "SELECT ?e ?when WHERE { ?e a ots:Sumit }"
+
+    def lint(body: bytes, ctype: str) -> list[str]:
+        request = urllib.request.Request(base + "/lint", data=body, headers={"Content-Type": ctype})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.headers["Content-Type"] == "application/json"
+            return json.load(answer)["warnings"]
+
+    with ots_server(graph, workers=1) as base:
+        form = urllib.parse.urlencode({"query": text}).encode()
+        found = lint(form, "application/x-www-form-urlencoded")
+        assert found == [
+            "ots:Sumit is not a term of the ontology: it matches nothing (did you mean ots:Summit?)",
+            "?when is selected but the query never binds it: its column is always empty",
+        ]
+        assert lint(text.encode(), "application/sparql-query") == found
+        clean = urllib.parse.urlencode({"query": "SELECT ?e WHERE { ?e a ots:Summit }"}).encode()
+        assert lint(clean, "application/x-www-form-urlencoded") == []

@@ -83,6 +83,21 @@ def test_edit_that_drops_a_parameter_says_it_is_no_longer_bound(served, tmp_path
     assert re.search(r'<input id="p\.year"[^>]*disabled', dom) and 'id="restore"' in dom
 
 
+def test_a_typed_query_with_a_misspelt_class_says_so_under_the_answer(served, tmp_path):
+    text = "SELECT ?summit WHERE { ?summit a ots:Sumit }"
+    dom = browse(tmp_path, page(served, query=text, run="1"), "--dump-dom")
+    assert re.search(r">0 rows in \d+ ms<", dom), re.findall(r'id="status"[^<]*<', dom)
+    box = re.search(r'<div id="lint" role="status" class="show">(.*?)</div>', dom)
+    assert (
+        box
+        and "<li>ots:Sumit is not a term of the ontology: it matches nothing (did you mean ots:Summit?)</li>" in box[1]
+    )
+    clean = browse(
+        tmp_path, page(served, stored="events-in-area", **{"p.area": "area:transport"}, run="1"), "--dump-dom"
+    )
+    assert '<div id="lint" role="status"></div>' in clean  # a stored query's own text is not sent
+
+
 def test_query_list_is_searchable(served, tmp_path):
     dom = browse(tmp_path, page(served, filter="summit"), "--dump-dom")
     shown = re.findall(r'<li role="option" tabindex="0" data-name="([^"]+)"(?! hidden)[^>]*>', dom)

@@ -131,8 +131,9 @@ def serve(
     Stored queries: /sparql?stored=NAME&p.PARAM=VALUE. / is a page to type or pick a query.
     Updates, SERVICE, FROM and LOAD are refused (403); a query over the time limit is
     stopped (503), one over the result cap answered 413. /health reports the worker pool
-    (JSON). No cross-origin reads unless --cors-origin names the origin. Workers that die
-    are replaced; Ctrl-C or SIGTERM lets requests in flight finish, then stops.
+    (JSON); POST /lint the warnings `ots-kg query` gives a typed text (JSON). No
+    cross-origin reads unless --cors-origin names the origin. Workers that die are
+    replaced; Ctrl-C or SIGTERM lets requests in flight finish, then stops.
 
     \b
     Example:

@@ -252,7 +252,7 @@ class Handler(BaseHTTPRequestHandler):
         if len(body) < size:  # the client stopped sending: answer, never evaluate a partial body
             self.close_connection = True
             return self._error(408, f"request body shorter than its Content-Length ({len(body)} of {size} bytes)")
-        if url.path not in ("/sparql", "/query", "/update"):
+        if url.path not in ("/sparql", "/query", "/update", "/lint"):
             return self._error(404, f"no such resource {url.path}; the endpoint is /sparql")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         try:
@@ -261,6 +261,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(400, "request body is not UTF-8")
         if url.path == "/update" or ctype == "application/sparql-update":
             return self._error(403, "this endpoint is read-only: SPARQL Update is refused")
+        if url.path == "/lint":
+            return self._lint(text, ctype)
         if ctype == "application/sparql-query":
             params = urllib.parse.parse_qs(url.query)
             params["query"] = [text]
@@ -302,6 +304,16 @@ class Handler(BaseHTTPRequestHandler):
             accept = SHORT_FORMATS[fmt]
         settings = self.server.settings
         self._send(self.server.pool.run(text, accept, settings.timeout, client=str(self.client_address[0])))
+
+    def _lint(self, body: str, ctype: str) -> None:
+        """POST /lint (the query text as `query=` or application/sparql-query): the warnings
+        `ots-kg query` prints for a typed text, as JSON, for the page. Only those read from
+        the text (sparql.lint): the graph is the workers' to read."""
+        from ..sparql.lint import text_warnings
+
+        text = body if ctype == "application/sparql-query" else (urllib.parse.parse_qs(body).get("query") or [""])[0]
+        answer = json.dumps({"warnings": text_warnings(text)}, ensure_ascii=False).encode("utf-8")
+        self._send(Answer(200, "application/json", answer))
 
     def _stored_text(self, name: str, params: dict[str, list[str]]) -> str:
         if name not in self.server.queries:

@@ -134,9 +134,14 @@ def unbound_selection(text: str) -> list[str]:
     return out
 
 
+def text_warnings(text: str) -> list[str]:
+    """The warnings read from the text alone (no graph): undeclared terms, unbound columns."""
+    return unknown_vocabulary(text) + unbound_selection(text)
+
+
 def query_warnings(text: str, engine: Engine | None = None, suggest: bool = True) -> list[str]:
     """Every warning above; nodes only when an engine over the graph is given."""
-    found = unknown_vocabulary(text) + unbound_selection(text)
+    found = text_warnings(text)
     if engine is not None:
         found += missing_nodes(text, engine, suggest)
     return found
