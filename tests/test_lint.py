@@ -80,6 +80,15 @@ def test_terms_are_read_as_sparql_writes_them(text, expected):
     assert terms(text) == expected
 
 
+def test_a_construct_template_may_write_new_nodes_but_its_terms_are_still_checked(graph):
+    text = "CONSTRUCT { event:new ots:hostcountry ?c } WHERE { ?e ots:hostCountry ?c ; ots:inSeries mech:nope }"
+    assert unknown_vocabulary(text) == [
+        "ots:hostcountry is not a term of the ontology (did you mean ots:hostCountry?)"  # written, not matched
+    ]
+    found = missing_nodes(text, open_engine("rdflib", graph=graph), suggest=False)
+    assert found == ["mech:nope names no node in the graph: it matches nothing; try 'ots-kg find NAME'"]
+
+
 def test_selected_variables_count_as_bound_when_used_or_computed():
     assert unbound_selection("SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s") == []
     assert unbound_selection("SELECT * WHERE { ?s ?p ?o }") == []

@@ -47,54 +47,77 @@ _NOT_FOUND = """SELECT ?node WHERE {{
 }}"""
 
 
-def _bare(text: str) -> str:
-    """The text with strings and comments replaced by spaces (same length), IRIs kept."""
-    return _TOKEN.sub(lambda m: m.group(0) if m.group(1) else " " * len(m.group(0)), text)
+def _body(text: str) -> tuple[str, dict[str, str]]:
+    """The text with strings, comments and PREFIX/BASE lines replaced by spaces (same length;
+    IRIs kept), and the prefixes in force: the query's own over the project's."""
+    bare = _TOKEN.sub(lambda m: m.group(0) if m.group(1) else " " * len(m.group(0)), text)
+    prefixes = dict(PREFIXES)
+    for m in _DECLARATION.finditer(bare):
+        if m.group(0)[:1].upper() == "P":
+            prefixes[m.group(1) or ""] = m.group(2)
+    return _DECLARATION.sub(lambda m: " " * len(m.group(0)), bare), prefixes
+
+
+def _template(bare: str) -> range:
+    """Where a CONSTRUCT template is (its terms are written out, not matched), or nowhere."""
+    from .text import group_end
+
+    m = re.search(r"(?i)\bCONSTRUCT\s*\{", bare)
+    return range(m.end() - 1, group_end(bare, m.end() - 1)) if m else range(0)
+
+
+def _written(text: str) -> list[tuple[str, bool]]:
+    """(IRI, whether it is in a CONSTRUCT template) for every term the query writes."""
+    bare, prefixes = _body(text)
+    template = _template(bare)
+    found: list[tuple[str, bool]] = []
+    for m in _TERM.finditer(bare):
+        if re.match(r"\s*\(", bare[m.end() :]):  # xsd:integer(?y), a function
+            continue
+        if m.group(3) is not None:
+            found.append((m.group(3), m.start() in template))
+        elif (m.group(1) or "") in prefixes:
+            found.append((prefixes[m.group(1) or ""] + m.group(2).rstrip("."), m.start() in template))
+    return found
 
 
 def terms(text: str) -> list[str]:
     """The IRIs the query writes, in order, prefixed names expanded (its own PREFIX lines
     first, then the project prefixes); functions and undeclared prefixes left out."""
-    bare = _bare(text)
-    prefixes = dict(PREFIXES)
-    for m in _DECLARATION.finditer(bare):
-        if m.group(0)[:1].upper() == "P":
-            prefixes[m.group(1) or ""] = m.group(2)
-    bare = _DECLARATION.sub(lambda m: " " * len(m.group(0)), bare)
-    found: list[str] = []
-    for m in _TERM.finditer(bare):
-        if re.match(r"\s*\(", bare[m.end() :]):  # xsd:integer(?y), a function
-            continue
-        if m.group(3) is not None:
-            found.append(m.group(3))
-        elif (m.group(1) or "") in prefixes:
-            found.append(prefixes[m.group(1) or ""] + m.group(2).rstrip("."))
-    return found
+    return [term for term, _ in _written(text)]
 
 
 def unknown_vocabulary(text: str) -> list[str]:
     """Warnings for the ontology and reused terms the query writes that neither ots.ttl nor
-    reused-terms.ttl declares, each with the nearest known term."""
+    reused-terms.ttl declares, each with the nearest known term (in a CONSTRUCT template a
+    term matches nothing, it is written out: only a pattern's term "matches nothing")."""
     from ..validation.vocabulary import VOCABULARIES, vocabulary
 
     vocab = vocabulary()
     out: list[str] = []
-    for term in dict.fromkeys(terms(text)):
+    for term, in_template in dict.fromkeys(_written(text)):
         if term.startswith(VOCABULARIES) and term not in vocab.any:
             near = vocab.nearest(term, "any")
             hint = f" (did you mean {compact_iri(near)}?)" if near else ""
-            out.append(f"{compact_iri(term)} is not a term of the ontology: it matches nothing{hint}")
-    return out
+            effect = "" if in_template else ": it matches nothing"
+            out.append(f"{compact_iri(term)} is not a term of the ontology{effect}{hint}")
+    return list(dict.fromkeys(out))
 
 
 def missing_nodes(text: str, engine: Engine, suggest: bool = True) -> list[str]:
-    """Warnings for the graph's own IRIs (…/id/…) the query writes that name no node of the
-    graph the engine answers from (one lookup for all of them), with the nearest nodes
-    unless `suggest` is off (a disk store of millions of nodes, as in search.check_nodes)."""
+    """Warnings for the graph's own IRIs (…/id/…) the query's patterns write that name no
+    node of the graph the engine answers from (one lookup for all of them), with the nearest
+    nodes unless `suggest` is off (a disk store of millions of nodes, as in
+    search.check_nodes). A CONSTRUCT template may name new nodes: its terms are left out."""
     from .catalogue import StoredQuery
     from .search import did_you_mean
 
-    wanted = [t for t in dict.fromkeys(terms(text)) if t.startswith(ID) and re.fullmatch(r"[^<>\"{}|^`\\\s]*", t)]
+    wanted = [
+        term
+        for term, in_template in dict.fromkeys(_written(text))
+        if not in_template and term.startswith(ID) and re.fullmatch(r"[^<>\"{}|^`\\\s]*", term)
+    ]
+    wanted = list(dict.fromkeys(wanted))
     if not wanted:
         return []
     probe = StoredQuery(
@@ -116,8 +139,7 @@ def missing_nodes(text: str, engine: Engine, suggest: bool = True) -> list[str]:
 def unbound_selection(text: str) -> list[str]:
     """Warnings for variables the outermost SELECT names that the rest of the query never
     mentions: their column is always empty (a typo, `SELECT ?sumit … ?summit`)."""
-    bare = _bare(text)
-    bare = _DECLARATION.sub(lambda m: " " * len(m.group(0)), bare)
+    bare, _ = _body(text)
     select = re.search(r"(?i)\bSELECT\b", bare)
     if not select:
         return []

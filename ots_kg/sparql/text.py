@@ -55,7 +55,7 @@ def values_block(bindings: Mapping[str, Term]) -> str:
     return f"VALUES ({head}) {{ ({row}) }}"
 
 
-def _group_end(bare: str, brace: int) -> int:
+def group_end(bare: str, brace: int) -> int:
     """The index of the `}` that closes the group opened at `brace` (strings already blanked)."""
     depth = 0
     for i in range(brace, len(bare)):
@@ -74,7 +74,7 @@ def _subselect_groups(bare: str, start: int) -> list[tuple[int, int]]:
     for m in re.finditer(r"\{\s*SELECT\b", bare[start:], re.I):  # a sub-select is `{ SELECT`: not ?select, ex:select
         brace = bare.find("{", start + m.end())
         if brace >= 0:
-            groups.append((brace, _group_end(bare, brace)))
+            groups.append((brace, group_end(bare, brace)))
     return groups
 
 
