@@ -166,6 +166,10 @@ def query(
     With --store DIR the graph is bulk-loaded once into an on-disk Oxigraph store and later
     runs open it read-only (inputs above 50 MB always take a disk store, never rdflib).
 
+    A typed query (-q, -, a .rq file) is read before it runs: a term the ontology does not
+    declare, an IRI that names no node and a selected variable nothing binds are warnings on
+    stderr (the answer and the exit code stay as they are).
+
     \b
     Examples:
       ots-kg query members

@@ -25,16 +25,6 @@ if TYPE_CHECKING:
     from .engines import Engine
 
 _IRI = r"<([^<>\"{}|^`\\\s]*)>"
-# strings and comments blanked, IRIs kept (group 1): a `#` inside an IRI starts no comment
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    rf"|({_IRI})"
-    r"|#[^\r\n]*",
-    re.S,
-)
 _DECLARATION = re.compile(rf"(?i)\b(?:PREFIX\s+([A-Za-z][\w.-]*)?:|BASE)\s*{_IRI}")
 _LOCAL = r"(?:[\w:]|%[0-9A-Fa-f]{2})(?:[\w.:-]|%[0-9A-Fa-f]{2})*"
 # a prefixed name (not part of a variable, a longer name or an IRI), or an IRI
@@ -54,7 +44,9 @@ _NOT_FOUND = """SELECT ?node WHERE {{
 def _body(text: str) -> tuple[str, dict[str, str]]:
     """The text with strings, comments and PREFIX/BASE lines replaced by spaces (same length;
     IRIs kept), and the prefixes in force: the query's own over the project's."""
-    bare = _TOKEN.sub(lambda m: m.group(0) if m.group(1) else " " * len(m.group(0)), text)
+    from .text import blank_out
+
+    bare = blank_out(text, keep_iris=True)
     prefixes = dict(PREFIXES)
     for m in _DECLARATION.finditer(bare):
         if m.group(0)[:1].upper() == "P":

@@ -27,8 +27,10 @@ _TOKEN = re.compile(
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
 
-def blank_out(text: str) -> str:
-    """The query with strings, IRIs and comments replaced by spaces (same length)."""
+def blank_out(text: str, keep_iris: bool = False) -> str:
+    """The query with strings, IRIs (unless kept) and comments replaced by spaces (same length)."""
+    if keep_iris:
+        return _TOKEN.sub(lambda m: m.group(0) if m.group(0)[0] == "<" else " " * len(m.group(0)), text)
     return _TOKEN.sub(lambda m: " " * len(m.group(0)), text)
 
 
