@@ -185,7 +185,6 @@ def query(
     from ..sparql.catalogue import find_query, inline_query, looks_like_sparql
     from ..sparql.engines import open_engine
     from ..sparql.limits import run_limited
-    from ..sparql.lint import query_warnings
     from ..sparql.search import check_nodes
 
     if graph_iri and not endpoint:
@@ -236,6 +235,8 @@ def query(
         # CONSTRUCT: often longer than the query) are work on the graph too: inside the limit
         check_nodes(chosen, stored, values, suggest=store is None)
         if not stored.bundled:  # a typo in the user's own text: said before the (empty) answer
+            from ..sparql.lint import query_warnings
+
             for warning in query_warnings(stored.text, None if endpoint else chosen, suggest=store is None):
                 click.echo(f"ots-kg: warning: {warning}", err=True)
         results = chosen.run(stored, values, allow_network=allow_network)
