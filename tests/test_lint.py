@@ -73,6 +73,7 @@ def test_no_stored_query_writes_an_unknown_term_an_absent_node_or_an_unbound_col
         ("PREFIX ots: <http://example.org/>\nSELECT * { ?s a ots:Summit }", ["http://example.org/Summit"]),
         # functions are not terms; a comparison is not an IRI; an undeclared prefix is left out
         ("SELECT * { ?s ?p ?o FILTER (xsd:integer(?o) < 3 && ?o<?p) }", []),
+        ("SELECT * { ?s ?p ?o FILTER (?o > '1.5'^^xsd:decimal) }", []),
         ("SELECT * { ?s nope:thing ?o ; ots:hostCountry ?c . }", [ONT + "hostCountry"]),
     ],
 )
@@ -87,6 +88,11 @@ def test_a_construct_template_may_write_new_nodes_but_its_terms_are_still_checke
     ]
     found = missing_nodes(text, open_engine("rdflib", graph=graph), suggest=False)
     assert found == ["mech:nope names no node in the graph: it matches nothing; try 'ots-kg find NAME'"]
+
+
+def test_datatypes_are_compared_not_matched():
+    assert unknown_vocabulary("SELECT * { ?s ?p ?o FILTER (DATATYPE(?o) = xsd:unsignedShort) }") == []
+    assert unknown_vocabulary("SELECT * { ?s schema:startdate ?o }")  # but every other namespace is closed
 
 
 def test_selected_variables_count_as_bound_when_used_or_computed():

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model.prefixes import ID, PREFIXES, compact_iri
+from ..model.prefixes import ID, PREFIXES, XSD, compact_iri
 
 if TYPE_CHECKING:
     from .engines import Engine
@@ -68,8 +68,8 @@ def _written(text: str) -> list[tuple[str, bool]]:
     template = _template(bare)
     found: list[tuple[str, bool]] = []
     for m in _TERM.finditer(bare):
-        if re.match(r"\s*\(", bare[m.end() :]):  # xsd:integer(?y), a function
-            continue
+        if re.match(r"\s*\(", bare[m.end() :]) or bare[max(0, m.start() - 2) : m.start()] == "^^":
+            continue  # xsd:integer(?y), a function; "1.5"^^xsd:decimal, a literal's datatype
         if m.group(3) is not None:
             found.append((m.group(3), m.start() in template))
         elif (m.group(1) or "") in prefixes:
@@ -90,9 +90,8 @@ def unknown_vocabulary(text: str) -> list[str]:
     from ..validation.vocabulary import VOCABULARIES, vocabulary
 
     vocab = vocabulary()
-    unknown = [
-        (t, tpl) for t, tpl in dict.fromkeys(_written(text)) if t.startswith(VOCABULARIES) and t not in vocab.any
-    ]
+    closed = tuple(ns for ns in VOCABULARIES if ns != XSD)  # datatypes are compared and cast, not matched
+    unknown = [(t, tpl) for t, tpl in dict.fromkeys(_written(text)) if t.startswith(closed) and t not in vocab.any]
     out: list[str] = []
     for term, in_template in unknown[:MOST]:
         near = vocab.nearest(term, "any")
