@@ -215,7 +215,13 @@ def export(
 def stats(paths: tuple[Path, ...], fmt: str, store_dir: Path | None) -> None:
     """Count the graph: nodes by class, events by area of cooperation and by year.
 
-    With --store DIR the graph is read from the on-disk store (up to 2 M triples)."""
+    With --store DIR the graph is read from the on-disk store (up to 2 M triples).
+
+    \b
+    Examples:
+      ots-kg stats                          # the bundled graph
+      ots-kg stats mydata/ --format json    # your files with the ontology, for scripts
+    """
     from ..checks.stats import stats as count
 
     result = count(load_graph_route(store_dir, paths))
@@ -234,10 +240,9 @@ def stats(paths: tuple[Path, ...], fmt: str, store_dir: Path | None) -> None:
 @click.option(
     "--sources",
     type=click.Path(path_type=Path),
-    required=True,
-    help="Folder with the source documents (e.g. ../shared/sources).",
+    help="Folder with the source documents [default: ../shared/sources beside the checkout, when present].",
 )
-def check_sources_cmd(paths: tuple[Path, ...], sources: Path) -> None:
+def check_sources_cmd(paths: tuple[Path, ...], sources: Path | None) -> None:
     """Verify the data against the source texts.
 
     Every cited passage (document#L<line>) must exist; every date in the graph must be
@@ -245,10 +250,21 @@ def check_sources_cmd(paths: tuple[Path, ...], sources: Path) -> None:
     the margins of, a time:Instant the node owning it); an event IRI's date must be its
     start date unless a claim gives it. Each problem names its file and line; the summary
     counts problems by kind. Exit 1 on any problem.
+
+    \b
+    Examples:
+      ots-kg check-sources                               # bundled data, ../shared/sources
+      ots-kg check-sources data/summits/ --sources ~/ots-sources
     """
     from ..checks.sources import check_files
     from ..io.files import display_path
+    from ..io.passages import default_sources
 
+    sources = sources or default_sources()
+    if sources is None:
+        raise click.UsageError(
+            "no sources folder: give --sources DIR (../shared/sources beside the checkout is not there)"
+        )
     passages, dated, problems = check_files(list(paths) or None, sources)
     kinds: dict[str, int] = {}
     for problem in problems:

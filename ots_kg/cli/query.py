@@ -246,7 +246,7 @@ def query(
     write(answer() if endpoint else run_limited(answer, timeout), output)
 
 
-@click.command(epilog=EPILOG)
+@click.command(epilog="Exit codes: 0 found, 1 nothing named like TEXT, 2 usage or input error.")
 @click.argument("text")
 @click.option("-n", "--limit", type=int, default=20, show_default=True, help="At most this many nodes (0: all).")
 @click.option(
