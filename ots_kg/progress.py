@@ -55,8 +55,10 @@ class Progress:
         scale: float = 1.0,
         stream: TextIO | None = None,
         show: bool | None = None,
+        delay: float = 0.0,
     ) -> None:
         self.stream = stream or sys.stderr
+        self.delay = delay  # nothing drawn before: work that ends sooner leaves no flicker
         self.shown = wanted(self.stream) if show is None else show
         self.label, self.total, self.unit, self.scale = label, total, unit, scale
         self.done = 0.0
@@ -102,22 +104,31 @@ class Progress:
         parts.append(f"{time.monotonic() - self.started:.1f} s")
         return "  ".join(parts)
 
+    def note(self, text: str) -> None:
+        """Print a line of its own on the stream (a warning) without tearing the progress line."""
+        with self._lock:
+            self.stream.write((_CLEAR if self._drawn else "") + text + "\n")
+            self.stream.flush()
+        if self._drawn:
+            self._draw(force=True)
+
     def close(self) -> None:
         """Stop the ticker and erase the line."""
         self._stop.set()
         if self._ticker is not None:
             self._ticker.join()
             self._ticker = None
-            with self._lock:
-                self.stream.write(_CLEAR)
-                self.stream.flush()
+            if self._drawn:
+                with self._lock:
+                    self.stream.write(_CLEAR)
+                    self.stream.flush()
         self.shown = False
 
     def _draw(self, force: bool = False) -> None:
         if not self.shown:
             return
         now = time.monotonic()
-        if not force and now - self._drawn < 0.1:
+        if now - self.started < self.delay or (not force and now - self._drawn < 0.1):
             return
         with self._lock:
             self._drawn = now

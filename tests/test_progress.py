@@ -139,3 +139,31 @@ def test_the_first_count_is_drawn_even_within_the_redraw_interval() -> None:
         shown.step("writing")
         shown.advance(2_000_000)
     assert "writing  2 MB" in stream.getvalue()
+
+
+def test_a_long_query_shows_a_clock_and_a_short_one_nothing() -> None:
+    """A stored query on a 10 M-triple store runs for seconds: after a second the line says
+    it is still at work (and the warnings of a typed text print above it, whole)."""
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f FILTER (?c = ?f && ?a != ?d) } VALUES ?x { ots:Sumit }"
+    code, out = _run_on_terminal(["query", "-q", slow, "--timeout", "2.5"], _env())
+    assert code == 2 and "ran longer than the 2.5 s time limit" in out, out[-500:]
+    assert re.search(r"ots-kg: querying  [12]\.\d s", out), out[-500:]
+    assert "ots-kg: warning: ots:Sumit is not a term of the ontology" in out
+    code, out = _run_on_terminal(["query", "members"], _env())
+    assert code == 0 and "querying" not in out and "\x1b[K" not in out  # no flicker under a second
+
+
+def test_nothing_is_drawn_before_the_delay_and_a_note_keeps_its_own_line() -> None:
+    import io
+    import time
+
+    stream = io.StringIO()
+    with Progress("querying", stream=stream, show=True, delay=0.4) as shown:
+        shown.note("ots-kg: warning: one")
+        assert stream.getvalue() == "ots-kg: warning: one\n"  # before the delay: the warning alone
+        time.sleep(0.8)
+        assert "ots-kg: querying  0." in stream.getvalue()  # the clock, after the delay
+        shown.note("ots-kg: warning: two")
+    text = stream.getvalue()
+    assert "\r\x1b[Kots-kg: warning: two\n" in text  # the line cleared first, the note whole
+    assert text.endswith("\r\x1b[K")  # erased at the end

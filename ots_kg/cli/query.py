@@ -181,6 +181,7 @@ def query(
       ots-kg query members --data big.ttl --store /tmp/ots-store   # loads once, then fast
     """
     from ..io.files import refuse_overwriting_input
+    from ..progress import Progress
     from ..render.results import format_results
     from ..sparql.catalogue import find_query, inline_query, looks_like_sparql
     from ..sparql.engines import open_engine
@@ -229,6 +230,9 @@ def query(
     )
 
     width = None if wide or output is not None else terminal_width()
+    named = stored.bundled or stored.path.suffix == ".rq"
+    # a clock after a second (a stored query at 10 M triples runs for seconds), none before
+    shown = Progress(f"querying {stored.name}" if named else "querying", delay=1.0)
 
     def answer() -> str:
         # the parameter check and the writing of the answer (an rdflib graph, sorted, for a
@@ -238,12 +242,13 @@ def query(
             from ..sparql.lint import query_warnings
 
             for warning in query_warnings(stored.text, None if endpoint else chosen, suggest=store is None):
-                click.echo(f"ots-kg: warning: {warning}", err=True)
+                shown.note(f"ots-kg: warning: {warning}")
         results = chosen.run(stored, values, allow_network=allow_network)
         return format_results(results, fmt, width=width, passage_text=passage_reader(sources))
 
-    # the endpoint keeps its own time; the HTTP timeout applies
-    write(answer() if endpoint else run_limited(answer, timeout), output)
+    with shown:  # the endpoint keeps its own time (the HTTP timeout applies)
+        text = answer() if endpoint else run_limited(answer, timeout)
+    write(text, output)
 
 
 @click.command(epilog="Exit codes: 0 found, 1 nothing named like TEXT, 2 usage or input error.")
