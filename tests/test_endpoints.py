@@ -175,7 +175,7 @@ def test_service_and_load_are_refused(served):
 @pytest.mark.parametrize(
     "method,path,data,ctype,expected",
     [
-        ("GET", "/sparql", None, None, 400),  # missing query
+        ("GET", "/sparql?format=json", None, None, 400),  # missing query (no query at all: the description)
         ("GET", "/sparql?query=%FF%FE", None, None, 400),  # bad encoding
         ("POST", "/sparql", b"\xff\xfe", "application/sparql-query", 400),  # bad body encoding
         ("POST", "/sparql", b"query=" + b"x" * 30_000, "application/x-www-form-urlencoded", 413),
@@ -190,6 +190,25 @@ def test_service_and_load_are_refused(served):
 def test_malformed_requests_get_4xx(served, method, path, data, ctype, expected):
     status, _, _ = _get(served + path, None, method, data, ctype)
     assert status == expected
+
+
+def test_a_get_without_a_query_describes_the_service(served):
+    """SPARQL 1.1 Service Description, section 2: the endpoint dereferenced without a query
+    describes itself, in the graph format the client accepts."""
+    from rdflib import Graph, Namespace, URIRef
+
+    sd, formats = Namespace("http://www.w3.org/ns/sparql-service-description#"), "http://www.w3.org/ns/formats/"
+    status, ctype, body = _get(served + "/sparql")
+    assert status == 200 and ctype == "text/turtle; charset=utf-8" and "PREFIX sd:" in body
+    graph = Graph().parse(data=body, format="turtle")
+    service = graph.value(predicate=sd.endpoint, object=URIRef(served + "/sparql"))
+    assert service is not None and (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
+    served_formats = {str(f).removeprefix(formats) for f in graph.objects(service, sd.resultFormat)}
+    assert {"SPARQL_Results_JSON", "SPARQL_Results_CSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML"} <= served_formats
+    assert (service, sd.feature, None) not in graph  # no SERVICE, no update: nothing claimed
+    status, ctype, body = _get(served + "/query", "application/n-triples")
+    assert status == 200 and ctype.startswith("application/n-triples")
+    assert len(Graph().parse(data=body, format="nt")) == len(graph) and f"<{served}/query>" in body
 
 
 def test_runaway_query_is_stopped_by_the_time_limit(served):

@@ -129,6 +129,7 @@ def serve(
     DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by the Accept header or
     ?format= (also SPARQLWrapper's names: turtle, n3, json-ld, rdf+xml).
     Stored queries: /sparql?stored=NAME&p.PARAM=VALUE. / is a page to type or pick a query.
+    GET /sparql without a query: the SPARQL 1.1 Service Description (Turtle by default).
     Updates, SERVICE, FROM and LOAD are refused (403); a query over the time limit is
     stopped (503), one over the result cap answered 413. /health reports the worker pool
     (JSON); POST /lint the warnings `ots-kg query` gives a typed text (JSON). No

@@ -42,6 +42,18 @@ RESULT_ACCEPT: dict[str, str] = {
     "application/xml": "xml",
 }
 SERVED_GRAPH_FORMATS = ("ttl", "nt", "jsonld", "xml")
+# the W3C's IRI for each media type the server answers in (www.w3.org/ns/formats/), named by
+# its Service Description (sd:resultFormat)
+W3C_FORMATS: dict[str, str] = {
+    RESULT_MEDIA_TYPES["json"]: "SPARQL_Results_JSON",
+    RESULT_MEDIA_TYPES["xml"]: "SPARQL_Results_XML",
+    RESULT_MEDIA_TYPES["csv"]: "SPARQL_Results_CSV",
+    RESULT_MEDIA_TYPES["tsv"]: "SPARQL_Results_TSV",
+    GRAPH_FORMATS["ttl"].media_type: "Turtle",
+    GRAPH_FORMATS["nt"].media_type: "N-Triples",
+    GRAPH_FORMATS["jsonld"].media_type: "JSON-LD",
+    GRAPH_FORMATS["xml"].media_type: "RDF_XML",
+}
 GRAPH_ACCEPT: dict[str, str] = {
     **{GRAPH_FORMATS[n].media_type: n for n in SERVED_GRAPH_FORMATS},
     # older or informal names that SPARQLWrapper, rdflib and curl users send

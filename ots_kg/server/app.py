@@ -227,6 +227,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(Answer(status, "application/json", json.dumps(health).encode() + b"\n"))
         if url.path == "/queries.json":
             return self._send(Answer(200, "application/json", self._catalogue_json()))
+        if url.path in ("/sparql", "/query") and not url.query:
+            return self._description(url.path)
         if url.path in ("/sparql", "/query"):
             try:
                 params = urllib.parse.parse_qs(url.query, keep_blank_values=True, errors="strict")
@@ -304,6 +306,19 @@ class Handler(BaseHTTPRequestHandler):
             accept = SHORT_FORMATS[fmt]
         settings = self.server.settings
         self._send(self.server.pool.run(text, accept, settings.timeout, client=str(self.client_address[0])))
+
+    def _description(self, path: str) -> None:
+        """GET of the endpoint without a query: its SPARQL 1.1 Service Description, in the
+        graph format the client accepts (Turtle by default)."""
+        from ..io.export import serialize
+        from ..model.formats import GRAPH_ACCEPT, GRAPH_FORMATS
+        from .description import service_description
+        from .workers import negotiate
+
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        media = negotiate(self.headers.get("Accept", ""), GRAPH_ACCEPT, GRAPH_FORMATS["ttl"].media_type)
+        text = serialize(service_description(f"http://{host}{path}"), GRAPH_ACCEPT[media])
+        self._send(Answer(200, f"{media}; charset=utf-8", text.encode("utf-8")))
 
     def _lint(self, body: str, ctype: str) -> None:
         """POST /lint (the query text as `query=` or application/sparql-query): the warnings
