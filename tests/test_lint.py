@@ -13,7 +13,7 @@ from servers import ots_server
 
 from ots_kg.sparql.catalogue import catalogue
 from ots_kg.sparql.engines import open_engine
-from ots_kg.sparql.lint import missing_nodes, terms, unbound_selection, unknown_vocabulary
+from ots_kg.sparql.lint import missing_nodes, query_warnings, terms, unbound_selection, unknown_vocabulary
 
 ONT = "https://w3id.org/ots-kg/ontology#"
 
@@ -88,6 +88,14 @@ def test_a_construct_template_may_write_new_nodes_but_its_terms_are_still_checke
     ]
     found = missing_nodes(text, open_engine("rdflib", graph=graph), suggest=False)
     assert found == ["mech:nope names no node in the graph: it matches nothing; try 'ots-kg find NAME'"]
+
+
+def test_a_query_for_another_store_is_judged_only_on_the_ots_namespace():
+    """--endpoint: the store may hold other data (schema:name there is no mistake); an ots:
+    term the ontology does not declare still is, but whether it matches is the store's."""
+    text = "SELECT ?x WHERE { ?x schema:name ?n ; a ots:Sumit }"
+    assert query_warnings(text) == ["ots:Sumit is not a term of the ontology (did you mean ots:Summit?)"]
+    assert unknown_vocabulary(text)[0].startswith("schema:name is not a term of the ontology: it matches nothing")
 
 
 def test_datatypes_are_compared_not_matched():

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model.prefixes import ID, PREFIXES, XSD, compact_iri
+from ..model.prefixes import ID, ONTOLOGY, PREFIXES, XSD, compact_iri
 
 if TYPE_CHECKING:
     from .engines import Engine
@@ -83,20 +83,23 @@ def terms(text: str) -> list[str]:
     return [term for term, _ in _written(text)]
 
 
-def unknown_vocabulary(text: str) -> list[str]:
+def unknown_vocabulary(text: str, ours: bool = True) -> list[str]:
     """Warnings for the ontology and reused terms the query writes that neither ots.ttl nor
-    reused-terms.ttl declares, each with the nearest known term (in a CONSTRUCT template a
-    term matches nothing, it is written out: only a pattern's term "matches nothing")."""
+    reused-terms.ttl declares, each with the nearest known term. Over our own graph (`ours`)
+    such a term in a pattern "matches nothing" (a CONSTRUCT template's terms are written
+    out, not matched). Over another store (--endpoint), which may hold other data, only the
+    ots: namespace is ours to judge, and only as a term the ontology does not declare."""
     from ..validation.vocabulary import VOCABULARIES, vocabulary
 
     vocab = vocabulary()
-    closed = tuple(ns for ns in VOCABULARIES if ns != XSD)  # datatypes are compared and cast, not matched
+    # datatypes are compared and cast, never matched
+    closed = tuple(ns for ns in VOCABULARIES if ns != XSD) if ours else (ONTOLOGY,)
     unknown = [(t, tpl) for t, tpl in dict.fromkeys(_written(text)) if t.startswith(closed) and t not in vocab.any]
     out: list[str] = []
     for term, in_template in unknown[:MOST]:
         near = vocab.nearest(term, "any")
         hint = f" (did you mean {compact_iri(near)}?)" if near else ""
-        effect = "" if in_template else ": it matches nothing"
+        effect = "" if in_template or not ours else ": it matches nothing"
         out.append(f"{compact_iri(term)} is not a term of the ontology{effect}{hint}")
     out = list(dict.fromkeys(out))
     if len(unknown) > MOST:
@@ -158,14 +161,14 @@ def unbound_selection(text: str) -> list[str]:
     return out
 
 
-def text_warnings(text: str) -> list[str]:
+def text_warnings(text: str, ours: bool = True) -> list[str]:
     """The warnings read from the text alone (no graph): undeclared terms, unbound columns."""
-    return unknown_vocabulary(text) + unbound_selection(text)
+    return unknown_vocabulary(text, ours) + unbound_selection(text)
 
 
 def query_warnings(text: str, engine: Engine | None = None, suggest: bool = True) -> list[str]:
-    """Every warning above; nodes only when an engine over the graph is given."""
-    found = text_warnings(text)
-    if engine is not None:
-        found += missing_nodes(text, engine, suggest)
-    return found
+    """Every warning above for a query over our graph through `engine` (nodes looked up in
+    it); without an engine, for a query sent to another store (--endpoint)."""
+    if engine is None:
+        return text_warnings(text, ours=False)
+    return text_warnings(text) + missing_nodes(text, engine, suggest)
