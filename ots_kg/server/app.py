@@ -315,7 +315,10 @@ class Handler(BaseHTTPRequestHandler):
         from .description import service_description
         from .workers import negotiate
 
-        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        host = self.headers.get("Host") or ""
+        if not re.fullmatch(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?", host):
+            address, port = self.server.server_address[:2]  # none, or not a host name: our own
+            host = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
         media = negotiate(self.headers.get("Accept", ""), GRAPH_ACCEPT, GRAPH_FORMATS["ttl"].media_type)
         text = serialize(service_description(f"http://{host}{path}"), GRAPH_ACCEPT[media])
         self._send(Answer(200, f"{media}; charset=utf-8", text.encode("utf-8")))

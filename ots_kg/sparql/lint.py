@@ -115,12 +115,12 @@ def missing_nodes(text: str, engine: Engine, suggest: bool = True) -> list[str]:
     from .catalogue import StoredQuery
     from .search import did_you_mean
 
-    wanted = [
-        term
-        for term, in_template in dict.fromkeys(_written(text))
-        if not in_template and term.startswith(ID) and re.fullmatch(r"[^<>\"{}|^`\\\s]*", term)
-    ]
-    wanted = list(dict.fromkeys(wanted))
+    safe = re.compile(r"[^<>\"{}|^`\\\s]*")  # written into the lookup's text as <IRI>
+    wanted = list(
+        dict.fromkeys(
+            t for t, in_template in _written(text) if not in_template and t.startswith(ID) and safe.fullmatch(t)
+        )
+    )
     if not wanted:
         return []
     probe = StoredQuery(
