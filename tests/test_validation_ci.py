@@ -431,3 +431,23 @@ def test_check_sources_counts_each_kind_and_locates(tmp_path):
     assert proc.returncode == 1
     assert "1 date, 1 iri-date" in proc.stdout.splitlines()[-1]
     assert proc.stdout.startswith("data/areas/transport.ttl:")
+
+
+def test_a_store_build_names_every_broken_file_and_validate_reports_them_in_its_format(tmp_path):
+    """A bulk load cannot resume: the store route stopped at the first broken file, so a CI
+    run on a large dataset showed one syntax error per run. Now the other files are parsed
+    for their first error each, and `validate --store` reports them all as load errors."""
+    (tmp_path / "a.ttl").write_text(PREFIXES + "event:a a ots:Meeting ;\n    ots:area <http://x/b\n")
+    (tmp_path / "b.ttl").write_text(PREFIXES + 'event:b a ots:Meeting .\n\nevent:c rdfs:label "x .\n')
+    (tmp_path / "c.ttl").write_text(PREFIXES + 'event:d a ots:Meeting ;\n    rdfs:label "d"@en .\n')  # parses
+    first, second = PREFIXES.count("\n") + 2, PREFIXES.count("\n") + 3
+    proc = run_cli("validate", "a.ttl", "b.ttl", "c.ttl", "--store", "store", "--format", "github", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("::error")]
+    assert [e.split(",title")[0] for e in errors] == [
+        f"::error file=a.ttl,line={first}",
+        f"::error file=b.ttl,line={second}",
+    ]
+    proc = run_cli("query", "members", "--data", "a.ttl", "--data", "b.ttl", "--store", "store", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.splitlines()[-1].endswith("(and 1 more problem)"), proc.stderr
+    assert not (tmp_path / "store" / "oxigraph").exists()  # the half-built store is removed

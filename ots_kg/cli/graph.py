@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import OtsKgError
+from ..errors import LoadError, OtsKgError
 from ..model.formats import EXPORT_FORMATS, LISTING_FORMATS, REPORT_FORMATS, format_for
 from ..model.prefixes import compact_iri
 from ..progress import Progress
@@ -83,26 +83,30 @@ def validate(
     no file:line).
     """
     from ..render.report import FORMATS, format_error_json
+    from ..validation.validate import Report
     from ..validation.validate import validate as run
 
     try:
         explicit = ctx.get_parameter_source("engine") is not click.core.ParameterSource.DEFAULT
-        store = (
-            None
-            if changed
-            else open_store_route(store_dir, paths, f"--engine {engine}" if explicit and engine != "oxigraph" else "")
-        )
-        with Progress("validating", unit="constraints") as shown:
-            shown.step(f"loading and checking ({engine})")
-            counted = shown.count if shown.shown else None
-            if changed:
-                if not paths:
-                    raise OtsKgError("--changed needs the changed files as PATHS")
-                report = run(list(context) or None, engine=engine, changed=list(paths), counted=counted)
-            elif store is not None:
-                report = run(store=store, engine="oxigraph", counted=counted)
-            else:
-                report = run(list(paths) or None, engine=engine, counted=counted)
+        rdflib_only = f"--engine {engine}" if explicit and engine != "oxigraph" else ""
+        try:
+            store = None if changed else open_store_route(store_dir, paths, rdflib_only)
+        except LoadError as exc:  # a store build stopped by syntax errors: report them all, as the files' own
+            if not getattr(exc, "issues", None):
+                raise
+            store, report = None, Report(conforms=False, load_problems=exc.issues)  # type: ignore[attr-defined]
+        else:
+            with Progress("validating", unit="constraints") as shown:
+                shown.step(f"loading and checking ({engine})")
+                counted = shown.count if shown.shown else None
+                if changed:
+                    if not paths:
+                        raise OtsKgError("--changed needs the changed files as PATHS")
+                    report = run(list(context) or None, engine=engine, changed=list(paths), counted=counted)
+                elif store is not None:
+                    report = run(store=store, engine="oxigraph", counted=counted)
+                else:
+                    report = run(list(paths) or None, engine=engine, counted=counted)
     except OtsKgError as exc:
         if fmt == "json":
             click.echo(format_error_json(str(exc)))

@@ -128,7 +128,7 @@ class Issue:
         return f"{shown_file(self.file)}:{self.line}: {self.message}"
 
 
-class _Problems:
+class Problems:
     """Problems found while loading, each `file:line: message`; raised together at the end."""
 
     def __init__(self) -> None:
@@ -152,7 +152,8 @@ class _Problems:
             raise error
 
 
-def _syntax_message(exc: SyntaxError) -> str:
+def syntax_message(exc: SyntaxError) -> str:
+    """Oxigraph's syntax error without its "Parser error at …:" prefix (the line is given apart)."""
     message = str(exc.msg if getattr(exc, "msg", None) else exc)
     return re.sub(r"^Parser error (at|between) .*?: ", "", message)
 
@@ -163,7 +164,7 @@ def _parse_text(text: str, path: Path) -> list[Any]:
     return list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()))
 
 
-def _recover(path: Path, text: str, problems: _Problems) -> list[Any]:
+def _recover(path: Path, text: str, problems: Problems) -> list[Any]:
     """After a syntax error: split the file at its top-level statements (one regex pass),
     parse from the first unparsed statement to the end in one go, and on an error load the
     statements before the failing one in one go, report that one, and go on after it. Linear
@@ -198,7 +199,7 @@ def _with_header(header: str, chunk: str) -> tuple[str, int]:
     return (chunk, 1) if not header else (header + "\n" + chunk, 2)
 
 
-def _load_good(path: Path, text: str, spans: list, header: str, quads: list[Any], problems: _Problems) -> str:
+def _load_good(path: Path, text: str, spans: list, header: str, quads: list[Any], problems: Problems) -> str:
     """Statements that parsed as part of a longer text: in one go (or one by one if the
     parser still objects, which the statement-by-statement path reports)."""
     body, _ = _with_header(header, text[spans[0][0] : spans[-1][1]])
@@ -219,7 +220,7 @@ def _is_directive(chunk: str) -> bool:
 
 
 def _one_statement(
-    path: Path, text: str, span: tuple[int, int, int], header: str, quads: list[Any], problems: _Problems
+    path: Path, text: str, span: tuple[int, int, int], header: str, quads: list[Any], problems: Problems
 ) -> str:
     """Parse one statement alone; report it at file:line if it fails; the header after it."""
     from .turtle_positions import statements
@@ -233,7 +234,7 @@ def _one_statement(
     except SyntaxError as exc:
         line = statement_line + (exc.lineno - first) if exc.lineno and exc.lineno >= first else statement_line
         statement = statements("\n" * (statement_line - 1) + chunk)[0]
-        problems.add(path, *_blame(statement, line, _syntax_message(exc)))
+        problems.add(path, *_blame(statement, line, syntax_message(exc)))
         return header
     except ValueError as exc:
         problems.add(path, statement_line, f"cannot parse as Turtle: {exc}")
@@ -274,7 +275,7 @@ def _literal_line(path: Path, text: str, quad: Any) -> int | None:
     return text.count("\n", 0, pos) + 1 if pos >= 0 else None
 
 
-def _parse(path: Path, problems: _Problems, cited: set[str], raw: bytes | None = None) -> list[Any]:
+def _parse(path: Path, problems: Problems, cited: set[str], raw: bytes | None = None) -> list[Any]:
     """The quads of one file (or of its bytes already read) as Oxigraph parses them;
     ill-typed literals and syntax errors are recorded against the file and line, not
     raised (so other files still load), and cited passages added to `cited` (one pass)."""
@@ -325,7 +326,7 @@ class Loaded:
 def read_files(files: Sequence[Path], contents: Sequence[bytes] | None = None) -> Loaded:
     """Parse every file (or the given bytes of each, read once by the cache), collecting all
     problems instead of stopping at the first."""
-    problems = _Problems()
+    problems = Problems()
     loaded = Loaded(list(files))
     for i, path in enumerate(files):
         loaded.quads[path] = _parse(path, problems, loaded.cited, contents[i] if contents is not None else None)
@@ -341,7 +342,7 @@ def load_checked(paths: Sequence[PathLike] | None, include_ontology: bool) -> Lo
 
 
 def _raise_issues(loaded: Loaded) -> None:
-    problems = _Problems()
+    problems = Problems()
     problems.issues = loaded.issues
     problems.raise_any()
 

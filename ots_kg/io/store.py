@@ -29,7 +29,9 @@ a build needs the exclusive lock, waits for readers for up to `OTS_KG_STORE_WAIT
 
 What the disk route does not do that the rdflib loader does: ill-typed literals are stored
 as written rather than refused at load (validate's sh:datatype constraints report them);
-syntax errors still name `file:line`, and derived passages are added the same way.
+syntax errors still name `file:line` (a bulk load cannot resume, so once a file fails the
+others are only parsed, for their first error each: one run names every broken file), and
+derived passages are added the same way.
 
 Inputs above `large_threshold()` bytes (50 MB, or `OTS_KG_LARGE_BYTES`) without `--store`
 are loaded the same way into a temporary store that is removed at exit.
@@ -169,6 +171,25 @@ def _bulk_load(store: Any, path: Path, progress: Progress | None, base: bool = F
         store.bulk_load(input=_CountingReader(handle, progress), **options)
 
 
+def _syntax_check(path: Path, problems: Any, progress: Progress | None) -> None:
+    """Parse a file only (nothing stored), adding its first syntax error to `problems`:
+    after one file failed the bulk load, the others are still read so that one run names
+    every broken file, as the in-memory loader does. Relative IRIs resolve against the file."""
+    import pyoxigraph as ox
+
+    from .loader import syntax_message
+
+    try:
+        with open(path, "rb") as handle:
+            source = _CountingReader(handle, progress) if progress is not None else handle
+            for _ in ox.parse(source, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()):
+                pass
+    except SyntaxError as exc:
+        problems.add(path, exc.lineno, syntax_message(exc))
+    except OSError as exc:
+        raise LoadError(f"{shown_file(path)}: cannot read ({exc.strerror})") from None
+
+
 def _smallest_first(files: Sequence[Path]) -> list[tuple[Path, os.stat_result]]:
     """The files with their stat (taken before hashing: a later save changes it, so the stamp
     goes stale), smallest first. Each bulk load adds sorted files to RocksDB; small files
@@ -227,27 +248,32 @@ def _build(
 
     import pyoxigraph as ox
 
-    from .loader import add_passages
+    from .loader import Problems, add_passages, syntax_message
 
     target = directory / "oxigraph"
     (directory / "stamp.json").unlink(missing_ok=True)
     shutil.rmtree(target, ignore_errors=True)
     store = ox.Store(str(target))
     entries: dict[Path, dict[str, Any]] = {}
+    problems = Problems()
     try:
         for path, stat in _smallest_first(files):
+            if problems.issues:  # the build is lost (a bulk load cannot resume): only find each file's first error
+                _syntax_check(path, problems, progress)
+                continue
             sha = _file_hash(path)
             try:
                 _bulk_load(store, path, progress, base=path in based)
             except SyntaxError as exc:
-                message = str(exc.msg if getattr(exc, "msg", None) else exc)
-                if _NO_BASE in message and path not in based:
+                if _NO_BASE in syntax_message(exc) and path not in based:
                     raise _NeedsBase(path) from None
-                message = message.split(": ", 1)[-1] if message.startswith("Parser error") else message
-                raise LoadError(f"{shown_file(path)}:{exc.lineno or 1}: {message}") from None
+                problems.add(path, exc.lineno, syntax_message(exc))
+                continue
             except (ValueError, OSError) as exc:
                 raise LoadError(f"{shown_file(path)}: cannot load ({exc})") from None
             entries[path] = {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}
+        problems.issues.sort(key=lambda issue: (str(issue.file), issue.line))  # in file order, not load order
+        problems.raise_any()  # every file's first syntax error, not only the first file's
         cited = [row["o"].value for row in store.query(_CITED) if isinstance(row["o"], ox.NamedNode)]
         add_passages(store, cited)
         if step is not None:
