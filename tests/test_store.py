@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import PREFIXES, run_cli
+from conftest import PREFIXES, ROOT, run_cli
 from servers import ots_server
 
 from ots_kg.io.store import ensure_store
@@ -113,6 +113,53 @@ def test_store_answers_like_the_in_memory_route(tmp_path):
         return [{k: v for k, v in r.items() if k not in ("file", "line")} for r in json.loads(proc.stdout)["results"]]
 
     assert sorted(map(str, findings(validated))) == sorted(map(str, findings(reference)))
+
+
+def test_the_store_route_finds_every_vocabulary_mistake_the_file_route_finds(tmp_path):
+    """`validate --store` (and any input over 50 MB) checked the shapes only: a misspelt class
+    or property, an unknown datatype or vocabulary term and an untyped node passed without a
+    word. Each rule of the closed vocabulary, with what it must not flag beside it."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("areas.ttl", "states.ttl", "places.ttl"):
+        (data / name).write_text((ROOT / "data" / "core" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (data / "mistakes.ttl").write_text(
+        PREFIXES
+        + """
+event:m1 a ots:MinisterialMeting ; rdfs:label "m1"@en ; ots:area area:transport .
+event:m2 a ots:MinisterialMeeting ; rdfs:label "m2"@en ; ots:hostcountry state:turkiye ;
+    ots:area area:transport ; schema:startDate "2020-01-01"^^xsd:dat .
+event:m3 a ots:MinisterialMeeting ; rdfs:label "m3"@en ; ots:area area:transport ;
+    schema:eventAttendanceMode schema:OnlineEventAttendanceMod ;
+    rdfs:comment "a plain string, a language string"@en , "plain" .
+event:m4 rdfs:label "m4, untyped"@en ; ots:area ( area:transport area:energy ) .
+""",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "OTS_KG_CACHE": str(tmp_path / "cache")}
+    on_disk = run_cli("validate", str(data), "--store", str(tmp_path / "store"), "--format", "json", env=env)
+    in_memory = run_cli("validate", str(data), "--format", "json", env=env)
+    assert on_disk.returncode == in_memory.returncode == 1, on_disk.stderr
+
+    def vocabulary(proc):
+        results = json.loads(proc.stdout)["results"]
+        return sorted(
+            str({k: v for k, v in r.items() if k not in ("file", "line")})
+            for r in results
+            if r["shape"] == "vocabulary"
+        )
+
+    found = vocabulary(on_disk)
+    assert found == vocabulary(in_memory)
+    for mistake in (
+        "ots:MinisterialMeting",
+        "ots:hostcountry",
+        "xsd:dat",
+        "schema:OnlineEventAttendanceMod",
+        "event:m4",
+    ):
+        assert sum(mistake in finding for finding in found) == 1, (mistake, found)
+    assert len(found) == 5  # the list cells, the language string and the plain one are not flagged
 
 
 def test_concurrent_readers_share_the_store(small):

@@ -79,8 +79,8 @@ def validate(
 
     Exit 0 when the graph conforms, 1 on any violation, 2 when a file cannot be read or parsed.
     With --store DIR (or inputs above 50 MB) the graph is read from an on-disk Oxigraph
-    store and checked by the oxigraph engine; no rdflib graph is built (and results carry
-    no file:line).
+    store and checked by the oxigraph engine, the closed vocabulary included; no rdflib
+    graph is built (and results carry no file:line).
     """
     from ..render.report import FORMATS, format_error_json
     from ..validation.validate import Report

@@ -21,7 +21,7 @@ def located(results: list[Result], loaded: Any) -> list[Result]:
     nodes |= {node_key(r.value) for r in results if r.path is None and r.value is not None and r.value.is_iri}
     nodes |= {node_key(u.subject) for u in unknowns}
     index = Locator(loaded, nodes)
-    return _shape_results(results, index) + _vocabulary_results(unknowns, index)
+    return _shape_results(results, index) + vocabulary_results(unknowns, index)
 
 
 def _shape_results(results: list[Result], index: Locator) -> list[Result]:
@@ -36,12 +36,16 @@ def _shape_results(results: list[Result], index: Locator) -> list[Result]:
     return out
 
 
-def _vocabulary_results(unknowns: list[Any], index: Locator) -> list[Result]:
+def vocabulary_results(unknowns: list[Any], index: Locator | None = None) -> list[Result]:
+    """Closed-vocabulary findings as validation results, at their file and line when an index
+    of the files is given (the disk-store route has none: no file:line, as its shape results)."""
     out = []
     for unknown in unknowns:
         predicate = f"<{unknown.predicate}>" if unknown.predicate else None
         subject = node_key(unknown.subject)
-        if subject.startswith("_:") or unknown.file is None:  # a blank node's holder; a class-less node's home
+        if index is None:
+            found = None
+        elif subject.startswith("_:") or unknown.file is None:  # a blank node's holder; a class-less node's home
             found = index.where(subject)
         else:
             line = index.positions(unknown.file).line_of(subject, predicate, term_key(unknown.obj))
@@ -55,7 +59,7 @@ def _vocabulary_results(unknowns: list[Any], index: Locator) -> list[Result]:
                 value=from_ox(unknown.obj) if unknown.obj is not None else None,
                 message=unknown.message,
                 file=str(found[0]) if found else (str(unknown.file) if unknown.file else None),
-                line=found[1] if found else 1,
+                line=found[1] if found else (1 if unknown.file else None),
             )
         )
     return out

@@ -9,7 +9,9 @@ graph so sh:class sees subclasses without RDFS inference.
 
 Validating files (not a ready graph) also checks the closed vocabulary, keeps going past
 syntax errors (they are in `Report.load_problems`; the files that parsed are still
-checked) and locates each result at the file and line that wrote it.
+checked) and locates each result at the file and line that wrote it. Validating a disk
+store checks the closed vocabulary too (vocabulary.check_store_vocabulary); the store keeps
+no positions, so its results carry no file:line.
 """
 
 from __future__ import annotations
@@ -100,7 +102,13 @@ def validate(
     if store is not None:
         if engine != "oxigraph":
             raise OtsKgError(f"validation engine {engine!r} needs an rdflib graph; a store takes 'oxigraph'")
-        return _run(engine, shapes, store=store, counted=counted)
+        from .locate import vocabulary_results
+        from .vocabulary import check_store_vocabulary
+
+        report = _run(engine, shapes, store=store, counted=counted)
+        final = _report(report.results + vocabulary_results(check_store_vocabulary(store)))
+        final.engine, final.fallback = report.engine, report.fallback
+        return final
     if data is not None:
         return _run(engine, shapes, graph=data, counted=counted)
     from ..io.files import input_files
