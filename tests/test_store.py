@@ -151,6 +151,18 @@ event:m4 rdfs:label "m4, untyped"@en ; ots:area ( area:transport area:energy ) .
 
     found = vocabulary(on_disk)
     assert found == vocabulary(in_memory)
+    # each result at the file and line of its node's block (the file route: of the triple)
+    located = {}
+    for proc in (on_disk, in_memory):
+        for r in json.loads(proc.stdout)["results"]:
+            located.setdefault(str({k: v for k, v in r.items() if k not in ("file", "line")}), []).append(r)
+    for disk, memory in located.values():
+        assert disk["file"] == memory["file"], (disk, memory)  # None for a derived passage on both
+        if memory["file"] is None:
+            continue
+        assert disk["line"] is not None and disk["line"] <= memory["line"], (disk, memory)  # block before triple
+        if "has no known class" in disk["message"] or "unknown class" in disk["message"]:
+            assert disk["line"] == memory["line"], (disk, memory)
     for mistake in (
         "ots:MinisterialMeting",
         "ots:hostcountry",

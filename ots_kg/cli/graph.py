@@ -80,8 +80,9 @@ def validate(
     Exit 0 when the graph conforms, 1 on any violation, 2 when a file cannot be read or parsed.
     With --store DIR (or inputs above 50 MB) the graph is read from an on-disk Oxigraph
     store and checked by the oxigraph engine, the closed vocabulary included; no rdflib
-    graph is built (and results carry no file:line).
+    graph is built, and each result is placed at the line where its node's block starts.
     """
+    from ..io.files import input_files
     from ..render.report import FORMATS, format_error_json
     from ..validation.validate import Report
     from ..validation.validate import validate as run
@@ -104,7 +105,9 @@ def validate(
                         raise OtsKgError("--changed needs the changed files as PATHS")
                     report = run(list(context) or None, engine=engine, changed=list(paths), counted=counted)
                 elif store is not None:
-                    report = run(store=store, engine="oxigraph", counted=counted)
+                    report = run(
+                        store=store, engine="oxigraph", counted=counted, files=input_files(list(paths) or None)
+                    )
                 else:
                     report = run(list(paths) or None, engine=engine, counted=counted)
     except OtsKgError as exc:

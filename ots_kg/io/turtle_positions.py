@@ -208,7 +208,7 @@ class FilePositions:
         self._last = found[-1].start if found else -1
         for statement in found:
             if statement.directive:
-                simple = _PREFIX.fullmatch(self._text, statement.start, statement.end)
+                simple = PREFIX_LINE.fullmatch(self._text, statement.start, statement.end)
                 if simple and not statement.whole:  # `@prefix p: <iri> .`: no tokenizing
                     self.prefixes[simple["name"]] = simple["iri"]
                 else:
@@ -309,7 +309,7 @@ class FilePositions:
 
 _SENTINEL = Token("name", "_", 0, 0)
 # the usual prefix directive, read without the tokenizer (anything else takes the tokens)
-_PREFIX = re.compile(
+PREFIX_LINE = re.compile(
     r"(?:@prefix|(?i:prefix))[ \t]+(?P<name>[A-Za-z][\w-]*|):[ \t]*<(?P<iri>[^<>\"{}|^`\\\s]*)>(?:[ \t]*\.)?"
 )
 

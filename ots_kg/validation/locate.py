@@ -24,6 +24,25 @@ def located(results: list[Result], loaded: Any) -> list[Result]:
     return _shape_results(results, index) + vocabulary_results(unknowns, index)
 
 
+def located_by_subject(results: list[Result], files: list[Any]) -> list[Result]:
+    """The disk-store route's results at the line where their node's subject block starts in
+    the files the store was built from (io.locations.subject_lines: one streaming pass, no
+    index of the triples); a result about a blank node stays without a file."""
+    from ..io.locations import subject_lines
+
+    ontology = ontology_file()
+    nodes = {node_key(r.focus) for r in results if r.file is None}
+    nodes |= {node_key(r.value) for r in results if r.path is None and r.value is not None and r.value.is_iri}
+    where = subject_lines([f for f in files if f != ontology], nodes)
+    out = []
+    for result in results:
+        found = where.get(node_key(result.focus))
+        if result.path is None and result.value is not None and result.value.is_iri and result.value != result.focus:
+            found = where.get(node_key(result.value)) or found  # the node a cross-node constraint names
+        out.append(replace(result, file=str(found[0]), line=found[1]) if found and result.file is None else result)
+    return out
+
+
 def _shape_results(results: list[Result], index: Locator) -> list[Result]:
     out = []
     for result in results:
@@ -38,7 +57,7 @@ def _shape_results(results: list[Result], index: Locator) -> list[Result]:
 
 def vocabulary_results(unknowns: list[Any], index: Locator | None = None) -> list[Result]:
     """Closed-vocabulary findings as validation results, at their file and line when an index
-    of the files is given (the disk-store route has none: no file:line, as its shape results)."""
+    of the files is given (the disk-store route has none: located_by_subject places them after)."""
     out = []
     for unknown in unknowns:
         predicate = f"<{unknown.predicate}>" if unknown.predicate else None

@@ -11,7 +11,8 @@ Validating files (not a ready graph) also checks the closed vocabulary, keeps go
 syntax errors (they are in `Report.load_problems`; the files that parsed are still
 checked) and locates each result at the file and line that wrote it. Validating a disk
 store checks the closed vocabulary too (vocabulary.check_store_vocabulary); the store keeps
-no positions, so its results carry no file:line.
+no positions, so its results are placed at their node's subject block in the files it was
+built from, when given (locate.located_by_subject).
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ def validate(
     engine: str = "oxigraph",
     changed: Sequence[PathLike] | None = None,
     counted: Counted | None = None,
+    files: Sequence[PathLike] | None = None,
 ) -> Report:
     """Validate the given files (default: bundled data) plus the ontology, an already
     loaded rdflib graph (`data`), or an Oxigraph store holding both (`store`: the disk-store
@@ -96,17 +98,23 @@ def validate(
     files are validated together with the others, and only problems located in them are
     reported. Without `shapes`, the bundled shapes (compiled once and cached for the
     oxigraph engine: no rdflib then). `counted(done, total)` hears of each compiled check
-    the oxigraph engine has run."""
+    the oxigraph engine has run. With a store, `files` (those it was built from) place each
+    result at its node's subject block."""
     if engine not in ENGINES:
         raise OtsKgError(f"unknown validation engine {engine!r}; one of {', '.join(ENGINES)}")
     if store is not None:
         if engine != "oxigraph":
             raise OtsKgError(f"validation engine {engine!r} needs an rdflib graph; a store takes 'oxigraph'")
-        from .locate import vocabulary_results
+        from .locate import located_by_subject, vocabulary_results
         from .vocabulary import check_store_vocabulary
 
         report = _run(engine, shapes, store=store, counted=counted)
-        final = _report(report.results + vocabulary_results(check_store_vocabulary(store)))
+        results = report.results + vocabulary_results(check_store_vocabulary(store))
+        if files and results:
+            from pathlib import Path
+
+            results = located_by_subject(results, [Path(f) for f in files])
+        final = _report(results)
         final.engine, final.fallback = report.engine, report.fallback
         return final
     if data is not None:
