@@ -193,8 +193,10 @@ def check_store_vocabulary(store: Any, vocab: Vocabulary | None = None) -> list[
     def rows(query: str) -> list[Any]:
         return list(store.query(query))
 
-    def triples(pattern: str) -> list[tuple[Any, Any, Any]]:
-        found = [(r["s"], r["p"], r["o"]) for r in rows(f"SELECT ?s ?p ?o WHERE {{ {pattern} }}")]
+    def triples(predicate: Any = None, obj: Any = None) -> list[tuple[Any, Any, Any]]:
+        """The store's triples with this predicate and/or object (an index lookup), the
+        ontology's own left out."""
+        found = ((q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, predicate, obj))
         return [t for t in found if t not in ontology]
 
     found: list[Unknown] = []
@@ -205,12 +207,12 @@ def check_store_vocabulary(store: Any, vocab: Vocabulary | None = None) -> list[
     for row in rows(_PREDICATES):
         predicate = row["p"].value
         if predicate not in vocab.properties:
-            for s, p, o in triples(f"BIND (<{predicate}> AS ?p) ?s ?p ?o"):
+            for s, p, o in triples(predicate=row["p"]):
                 add(s, p, o, predicate, "property")
     for row in rows(_CLASSES):
         cls = row["c"].value
         if cls not in vocab.classes:
-            for s, p, o in triples(f"BIND (<{RDF_TYPE}> AS ?p) BIND (<{cls}> AS ?o) ?s ?p ?o"):
+            for s, p, o in triples(predicate=ox.NamedNode(RDF_TYPE), obj=row["c"]):
                 add(s, p, o, cls, "class")
     datatypes, terms = set(), set()
     language = PREFIXES["rdf"] + "langString"  # a language-tagged string: no datatype to check
@@ -221,12 +223,15 @@ def check_store_vocabulary(store: Any, vocab: Vocabulary | None = None) -> list[
         if isinstance(term, ox.NamedNode) and term.value.startswith(VOCABULARIES) and term.value not in vocab.any:
             terms.add(term.value)
     for term in sorted(terms):
-        for s, p, o in triples(f"BIND (<{term}> AS ?o) ?s ?p ?o FILTER (?p != <{RDF_TYPE}>)"):
-            add(s, p, o, term, "term")
+        for s, p, o in triples(obj=ox.NamedNode(term)):
+            if p.value != RDF_TYPE:  # a class is checked as a class above
+                add(s, p, o, term, "term")
     if datatypes:  # one scan for all of them: only a graph with such a mistake pays for it
         listed = ", ".join(f"<{d}>" for d in sorted(datatypes))
-        for s, p, o in triples(f'?s ?p ?o FILTER (isLiteral(?o) && LANG(?o) = "" && DATATYPE(?o) IN ({listed}))'):
-            add(s, p, o, o.datatype.value, "datatype")
+        test = f'isLiteral(?o) && LANG(?o) = "" && DATATYPE(?o) IN ({listed})'
+        for row in rows(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER ({test}) }}"):
+            if (row["s"], row["p"], row["o"]) not in ontology:
+                add(row["s"], row["p"], row["o"], row["o"].datatype.value, "datatype")
     found += [
         Unknown(None, row["s"], None, None, "has no known class (rdf:type missing or misspelt)")
         for row in rows(_CLASSLESS)
