@@ -174,6 +174,25 @@ event:m4 rdfs:label "m4, untyped"@en ; ots:area ( area:transport area:energy ) .
     assert len(found) == 5  # the list cells, the language string and the plain one are not flagged
 
 
+def test_an_ill_typed_literal_no_shape_constrains_is_a_load_error_on_both_routes(tmp_path):
+    """The bulk loader stores "2009-13-03"^^xsd:date as written; only a shape's sh:datatype
+    caught it on the store route, and ots:established has none: it passed. Now the store's
+    literals of the checked datatypes are read once and held to the loader's rule."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "organization.ttl").write_text(
+        (ROOT / "data" / "core" / "organization.ttl").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (data / "late.ttl").write_text(PREFIXES + '\ninst:ots ots:established "2009-13-03"^^xsd:date .\n', encoding="utf-8")
+    env = {**os.environ, "OTS_KG_CACHE": str(tmp_path / "cache")}
+    line = PREFIXES.count("\n") + 2
+    expected = f"::error file=data/late.ttl,line={line},title=ots-kg literal::ill-typed literal"
+    for route in (["--store", str(tmp_path / "store")], []):
+        proc = run_cli("validate", "data", *route, "--format", "github", cwd=tmp_path, env=env)
+        assert proc.returncode == 2, (route, proc.stderr)
+        assert [e for e in proc.stdout.splitlines() if "ots-kg literal" in e][0].startswith(expected), proc.stdout
+
+
 def test_concurrent_readers_share_the_store(small):
     assert _query(small, "count").returncode == 0  # build it
     holder = _hold_open(small)  # one process keeps the store open read-only while others query it

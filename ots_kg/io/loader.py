@@ -54,6 +54,15 @@ def _lexical(datatype: str) -> re.Pattern[str] | None:
     return re.compile(pattern) if pattern is not None else None
 
 
+def ill_typed_message(literal: Any) -> str:
+    return f'ill-typed literal "{literal.value}"^^<{literal.datatype.value}> (not a valid value of its datatype)'
+
+
+def checked_datatypes() -> frozenset[str]:
+    """The datatypes whose lexical forms ill_typed checks."""
+    return frozenset(_LEXICAL)
+
+
 def ill_typed(value: str, datatype: str) -> bool:
     """True when a lexical form is not a value of its (checked) datatype: the one rule."""
     pattern = _lexical(datatype)
@@ -306,7 +315,7 @@ def _parse(path: Path, problems: Problems, cited: set[str], raw: bytes | None = 
             problems.add(
                 path,
                 _literal_line(path, text, quad),
-                f'ill-typed literal "{obj.value}"^^<{obj.datatype.value}> (not a valid value of its datatype)',
+                ill_typed_message(obj),
                 "literal",
             )
     return quads

@@ -170,3 +170,22 @@ def subject_lines(files: Iterable[Path], nodes: Iterable[str]) -> dict[str, tupl
                     if len(typed) == len(wanted):  # every node placed where it is typed
                         return found
     return found
+
+
+def literal_lines(files: Iterable[Path], values: Iterable[str]) -> dict[str, tuple[Path, int]]:
+    """Where each lexical form is first written as a quoted literal (`"2009-13-03"`), in one
+    streaming pass over the files: an ill-typed literal on the disk-store route, at the line
+    of its triple (its subject's block may be in another file)."""
+    wanted = {f'"{v}"'.encode(): v for v in values if "\n" not in v}
+    found: dict[str, tuple[Path, int]] = {}
+    for path in files:
+        if len(found) == len(wanted):
+            break
+        with open(path, "rb") as handle:
+            for number, line in enumerate(handle, 1):
+                if b'"' not in line:
+                    continue
+                for quoted, value in wanted.items():
+                    if value not in found and quoted in line:
+                        found[value] = (path, number)
+    return found

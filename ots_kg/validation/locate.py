@@ -43,6 +43,27 @@ def located_by_subject(results: list[Result], files: list[Any]) -> list[Result]:
     return out
 
 
+def ill_typed_problems(triples: list[Any], files: list[Any]) -> list[Any]:
+    """The disk store's ill-typed literals as the load problems the file route makes of them,
+    each at the line that writes the literal (else at its subject's block; without files,
+    unplaced: line 1 of "store")."""
+    from pathlib import Path
+
+    from ..io.loader import Issue, ill_typed_message
+    from ..io.locations import literal_lines, subject_lines
+
+    if not triples:
+        return []
+    data = [f for f in files if f != ontology_file()]
+    written = literal_lines(data, {o.value for _, _, o in triples})
+    blocks = subject_lines(data, {node_key(s) for s, _, o in triples if o.value not in written})
+    out = []
+    for subject, _, obj in triples:
+        path, line = written.get(obj.value) or blocks.get(node_key(subject), (Path("store"), 1))
+        out.append(Issue(path, line, ill_typed_message(obj), "literal"))
+    return sorted(out, key=lambda issue: (str(issue.file), issue.line, issue.message))
+
+
 def _shape_results(results: list[Result], index: Locator) -> list[Result]:
     out = []
     for result in results:

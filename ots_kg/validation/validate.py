@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OtsKgError
@@ -105,17 +106,19 @@ def validate(
     if store is not None:
         if engine != "oxigraph":
             raise OtsKgError(f"validation engine {engine!r} needs an rdflib graph; a store takes 'oxigraph'")
-        from .locate import located_by_subject, vocabulary_results
+        from ..io.store import ill_typed_in_store, object_summary
+        from .locate import ill_typed_problems, located_by_subject, vocabulary_results
         from .vocabulary import check_store_vocabulary
 
         report = _run(engine, shapes, store=store, counted=counted)
-        results = report.results + vocabulary_results(check_store_vocabulary(store))
-        if files and results:
-            from pathlib import Path
-
-            results = located_by_subject(results, [Path(f) for f in files])
+        objects = object_summary(store)  # read once for the vocabulary and the literals
+        results = report.results + vocabulary_results(check_store_vocabulary(store, objects=objects))
+        paths = [Path(f) for f in files or ()]
+        if paths and results:
+            results = located_by_subject(results, paths)
         final = _report(results)
         final.engine, final.fallback = report.engine, report.fallback
+        final.load_problems = ill_typed_problems(ill_typed_in_store(store, objects), paths)
         return final
     if data is not None:
         return _run(engine, shapes, graph=data, counted=counted)

@@ -157,34 +157,28 @@ def check_vocabulary(files: Iterable[tuple[Path, list[Any]]], vocab: Vocabulary 
 # The same rules over an Oxigraph store (the disk route: tens of millions of triples). A pass
 # over every quad in Python, as check_vocabulary does, took 143 s of CPU at 10 M triples; the
 # store answers which predicates, classes, datatypes and vocabulary objects occur in a few
-# aggregate queries (about 50 s there: DISTINCT on the store's encoded terms first, the
-# decoding of each distinct object once), and only a term found unknown is then looked up
-# triple by triple, so a conforming graph pays for the summary alone.
+# aggregate queries (about 50 s there, io.store.object_summary among them), and only a term
+# found unknown is then looked up triple by triple, so a conforming graph pays for the
+# summary alone.
 _PREDICATES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
 _CLASSES = "SELECT DISTINCT ?c WHERE { ?s a ?c }"
-# every distinct object once: its datatype, or itself when an IRI (the namespaces are tested
-# in Python: 13 STRSTARTS per IRI, or a FILTER that Oxigraph ran before the DISTINCT, took
-# 51-70 s at 10 M triples against 31 s so)
-_OBJECTS = """SELECT DISTINCT ?datatype ?term WHERE {
-  { SELECT DISTINCT ?o WHERE { ?s ?p ?o } }
-  BIND (DATATYPE(?o) AS ?datatype)
-  BIND (IF(isIRI(?o), ?o, 0) AS ?term)
-}"""
 _CLASSLESS = f"""SELECT DISTINCT ?s WHERE {{
   ?s ?p ?o
   MINUS {{ ?s a ?c }} MINUS {{ ?s <{_LIST_TERMS[0]}> ?first }} MINUS {{ ?s <{_LIST_TERMS[1]}> ?rest }}
 }}"""
 
 
-def check_store_vocabulary(store: Any, vocab: Vocabulary | None = None) -> list[Unknown]:
+def check_store_vocabulary(store: Any, vocab: Vocabulary | None = None, objects: Any = None) -> list[Unknown]:
     """check_vocabulary's findings for the graph in an Oxigraph store (file None: the store
     keeps no positions), the ontology's own triples left out as the file route leaves out its
-    file."""
+    file. `objects`: the store's io.store.ObjectSummary, when the caller has it already."""
     import pyoxigraph as ox
 
+    from ..io.store import object_summary
     from ..resources import ontology_file
 
     vocab = vocab or vocabulary()
+    objects = objects or object_summary(store)
     ontology = {
         (q.subject, q.predicate, q.object) for q in ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE)
     }
@@ -214,14 +208,9 @@ def check_store_vocabulary(store: Any, vocab: Vocabulary | None = None) -> list[
         if cls not in vocab.classes:
             for s, p, o in triples(predicate=ox.NamedNode(RDF_TYPE), obj=row["c"]):
                 add(s, p, o, cls, "class")
-    datatypes, terms = set(), set()
     language = PREFIXES["rdf"] + "langString"  # a language-tagged string: no datatype to check
-    for row in rows(_OBJECTS):
-        datatype, term = row["datatype"], row["term"]
-        if isinstance(datatype, ox.NamedNode) and datatype.value not in vocab.datatypes and datatype.value != language:
-            datatypes.add(datatype.value)
-        if isinstance(term, ox.NamedNode) and term.value.startswith(VOCABULARIES) and term.value not in vocab.any:
-            terms.add(term.value)
+    datatypes = {d for d in objects.datatypes if d not in vocab.datatypes and d != language}
+    terms = {t for t in objects.iris if t.startswith(VOCABULARIES) and t not in vocab.any}
     for term in sorted(terms):
         for s, p, o in triples(obj=ox.NamedNode(term)):
             if p.value != RDF_TYPE:  # a class is checked as a class above
