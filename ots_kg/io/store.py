@@ -90,7 +90,7 @@ class ObjectSummary:
 
 def object_summary(store: Any) -> ObjectSummary:
     """The store's objects summarised (the closed-vocabulary and literal checks of the disk
-    route read it; 31 s at 10 M triples)."""
+    route read it; 32-37 s at 10 M triples)."""
     import pyoxigraph as ox
 
     from .loader import checked_datatypes
