@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from .engines import Engine
 
 _IRI = r"<([^<>\"{}|^`\\\s]*)>"
-_DECLARATION = re.compile(rf"(?i)\b(?:PREFIX\s+([A-Za-z][\w.-]*)?:|BASE)\s*{_IRI}")
 _LOCAL = r"(?:[\w:]|%[0-9A-Fa-f]{2})(?:[\w.:-]|%[0-9A-Fa-f]{2})*"
 # a prefixed name (not part of a variable, a longer name or an IRI), or an IRI
 _TERM = re.compile(rf"(?<![\w?$.:\-<])([A-Za-z][\w.-]*)?:({_LOCAL})|{_IRI}")
@@ -44,14 +43,11 @@ _NOT_FOUND = """SELECT ?node WHERE {{
 def _body(text: str) -> tuple[str, dict[str, str]]:
     """The text with strings, comments and PREFIX/BASE lines replaced by spaces (same length;
     IRIs kept), and the prefixes in force: the query's own over the project's."""
-    from .text import blank_out
+    from .text import DECLARATION, blank_out, prefix_declarations
 
     bare = blank_out(text, keep_iris=True)
-    prefixes = dict(PREFIXES)
-    for m in _DECLARATION.finditer(bare):
-        if m.group(0)[:1].upper() == "P":
-            prefixes[m.group(1) or ""] = m.group(2)
-    return _DECLARATION.sub(lambda m: " " * len(m.group(0)), bare), prefixes
+    prefixes = {**PREFIXES, **prefix_declarations(text)}
+    return DECLARATION.sub(lambda m: " " * len(m.group(0)), bare), prefixes
 
 
 def _template(bare: str) -> range:

@@ -24,6 +24,9 @@ _TOKEN = re.compile(
     r"|#[^\r\n]*",  # comments (a line ends at \n or \r)
     re.S,
 )
+# a PREFIX or BASE declaration (group 1 the prefix name, 2 the IRI), read where strings and
+# comments are blanked and IRIs kept (blank_out(text, keep_iris=True))
+DECLARATION = re.compile(r"(?i)\b(?:PREFIX\s+([A-Za-z][\w.-]*)?:|BASE)\s*<([^<>\"{}|^`\\\s]*)>")
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
 
@@ -119,10 +122,16 @@ def bind_with_values(text: str, bindings: Mapping[str, Term]) -> str:
     return "".join(out) + text[last:]
 
 
+def prefix_declarations(text: str) -> dict[str, str]:
+    """The prefixes the query declares itself (outside strings and comments): name -> IRI."""
+    bare = blank_out(text, keep_iris=True)
+    return {m[1] or "": m[2] for m in DECLARATION.finditer(bare) if m[0][:1].upper() == "P"}
+
+
 def declare_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
     """The query with PREFIX lines for the project prefixes it does not declare itself,
     for stores that know none of them."""
-    declared = set(re.findall(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", blank_out(text)))
+    declared = prefix_declarations(text)
     missing = [f"PREFIX {p}: <{ns}>" for p, ns in sorted(prefixes.items()) if p not in declared]
     return "\n".join(missing + [text])
 
