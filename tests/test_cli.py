@@ -193,9 +193,12 @@ def test_stats_counts_events_by_area_and_year():
 
 def test_installed_package_carries_its_resources(tmp_path):
     """The wheel ships ontology, shapes, data and queries inside the package."""
+    import os
+    import shutil
     import subprocess
     import sys
     import zipfile
+    from pathlib import Path
 
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
@@ -208,6 +211,35 @@ def test_installed_package_carries_its_resources(tmp_path):
     assert "ots_kg/_ontology/ots.ttl" in names and "ots_kg/_ontology/shapes.ttl" in names
     assert "ots_kg/_data/core/summits.ttl" in names and "ots_kg/_data/areas/transport.ttl" in names
     assert "ots_kg/_queries/summits.rq" in names
+
+    # Installed like README's first command (not editable), the package validates the
+    # checkout it is run in: a contributor's edit is validated without reinstalling and named
+    # by its path in the checkout (failed before: the install-time copy passed, "conforms").
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    checkout = tmp_path / "checkout"
+    for name in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / name, checkout / name)
+    edited = checkout / "data" / "summits" / "2020-2022.ttl"
+    text = edited.read_text(encoding="utf-8")
+    line = text[: text.index("ots:hostCountry")].count("\n") + 1
+    edited.write_text(text.replace("ots:hostCountry", "ots:hostcountry", 1), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site), "OTS_KG_CACHE": str(tmp_path / "cache")}
+
+    def validate(cwd: Path) -> subprocess.CompletedProcess[str]:
+        args = [sys.executable, "-m", "ots_kg", "validate", "--format", "github"]
+        return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+
+    proc = validate(checkout)
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr
+    assert f"::error file=data/summits/2020-2022.ttl,line={line}," in proc.stdout
+    assert "did you mean ots:hostCountry?" in proc.stdout
+    assert validate(checkout / "queries").returncode == 1  # found from a folder inside it
+    proc = validate(elsewhere)  # no checkout here: the installed copy, which conforms
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
+    assert f"file={site / 'ots_kg' / '_data'}" in proc.stdout
 
 
 def test_export_graph_tool_formats(tmp_path):

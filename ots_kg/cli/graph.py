@@ -66,7 +66,9 @@ def validate(
     and the closed vocabulary (every class, property and datatype declared in ots.ttl or
     ontology/reused-terms.ttl). Every file is parsed and every syntax error reported; the
     files that parse are still checked. Each problem names its file and line. Warnings
-    are shown but do not fail.
+    are shown but do not fail. The bundled graph is the checkout's ontology/, data/ and
+    queries/ when run inside a checkout (edits count without reinstalling), else the
+    installed package's copy.
 
     \b
     Examples:
