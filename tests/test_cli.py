@@ -77,7 +77,7 @@ def test_ill_typed_literal_is_reported_not_kept(tmp_path):
     "args,words",
     [
         (["query", "no-such-query"], "unknown query 'no-such-query'"),
-        (["query", "series-timeline"], "needs parameter series"),
+        (["query", "series-timeline"], "needs parameter series (-p series=...): the series, e.g. mech:transport"),
         (["query", "members", "-p", "colour=red"], "unknown parameter 'colour'"),
         (["query", "members", "-p", "role"], "is not name=value"),
         (["query", "summits", "-p", "year=last"], "is not a year"),

@@ -289,7 +289,8 @@ def bind_values(query: StoredQuery, values: Mapping[str, str]) -> dict[str, Term
         raw = values.get(name, param.default)
         if raw is None:
             if param.required:
-                raise QueryError(f"{query.name} needs parameter {name} (-p {name}=...)")
+                what = f": {param.description}" if param.description else ""  # its example
+                raise QueryError(f"{query.name} needs parameter {name} (-p {name}=...){what}")
             continue
         bound["_" + name] = parse_value(param, raw)
     return bound
