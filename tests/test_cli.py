@@ -240,6 +240,12 @@ def test_installed_package_carries_its_resources(tmp_path):
     proc = validate(elsewhere)  # no checkout here: the installed copy, which conforms
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
     assert f"file={site / 'ots_kg' / '_data'}" in proc.stdout
+    # and --version says which copy a command reads, from where it is run
+    for cwd, where in ((checkout, f"{checkout} (a checkout"), (elsewhere, f"{site / 'ots_kg'} (installed)")):
+        proc = subprocess.run(
+            [sys.executable, "-m", "ots_kg", "--version"], cwd=cwd, env=env, capture_output=True, text=True
+        )
+        assert proc.returncode == 0 and f"bundled graph: {where}" in proc.stdout, proc.stdout + proc.stderr
 
 
 def test_export_graph_tool_formats(tmp_path):

@@ -47,14 +47,35 @@ class _LazyGroup(click.Group):
         return getattr(importlib.import_module(f"{__name__}.{module}"), name)
 
 
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """--version, and which copy of the graph the commands read: it depends on the working
+    folder (a checkout's own files, else the installed package's), so it is said here."""
+    if not value or ctx.resilient_parsing:
+        return
+    from ..resources import checkout_root, data_dir
+
+    root = checkout_root()
+    where = f"{root} (a checkout: its ontology/, data/, queries/)" if root else f"{data_dir().parent} (installed)"
+    click.echo(f"ots-kg, version {__version__}\nbundled graph: {where}")
+    ctx.exit()
+
+
 @click.group(cls=_LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="ots-kg")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version,
+    help="The version, and where the bundled graph is read from.",
+)
 @click.option("--quiet", is_flag=True, help="No progress lines on stderr (they show only on a terminal, never in CI).")
 def cli(quiet: bool) -> None:
     """The knowledge graph of the Organization of Turkic States.
 
     Validate it, query it with stored or ad-hoc SPARQL, export it, count it. Every command
-    works on the bundled data unless you give it Turtle files or folders.
+    works on the bundled data unless you give it Turtle files or folders: inside a checkout
+    its own files, else the installed copy (--version says which).
 
     \b
     Examples:
