@@ -53,3 +53,11 @@ def test_a_value_for_a_parameter_the_edit_dropped_is_refused(served):
         caught.value.code == 400
         and b"unknown parameter 'year' for the edited text of events-in-area (parameters: area)" in caught.value.read()
     )
+
+
+def test_a_missing_parameter_is_named_as_the_endpoint_takes_it(served):
+    """Not the command line's `-p`: the form field, with the header's description and example."""
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        rows(served, stored="series-timeline")
+    assert caught.value.code == 400
+    assert b"series-timeline needs parameter series (p.series=...): the series, e.g. mech:" in caught.value.read()

@@ -340,7 +340,7 @@ class Handler(BaseHTTPRequestHandler):
         if (params.get("query") or [""])[0].strip():  # its text edited on the page: bind what it still uses
             query = edited(query, params["query"][0])
         values = {k[2:]: v[0] for k, v in params.items() if k.startswith("p.") and v and v[0] != ""}
-        return bind_with_values(query.text, bind_values(query, values))
+        return bind_with_values(query.text, bind_values(query, values, spelling="p.{}=..."))
 
     def _catalogue_json(self) -> bytes:
         return json.dumps(

@@ -276,9 +276,9 @@ def edited(query: StoredQuery, text: str) -> StoredQuery:
     return replace(query, name=f"the edited text of {query.name}", text=text, params=kept)
 
 
-def bind_values(query: StoredQuery, values: Mapping[str, str]) -> dict[str, Term]:
+def bind_values(query: StoredQuery, values: Mapping[str, str], spelling: str = "-p {}=...") -> dict[str, Term]:
     """Checked values for the `?_name` variables: given ones, then defaults; unknown or
-    missing required names are errors."""
+    missing required names are errors (a missing one shown as its adapter spells it)."""
     declared = {p.name: p for p in query.params}
     unknown = sorted(set(values) - set(declared))
     if unknown:
@@ -290,7 +290,7 @@ def bind_values(query: StoredQuery, values: Mapping[str, str]) -> dict[str, Term
         if raw is None:
             if param.required:
                 what = f": {param.description}" if param.description else ""  # its example
-                raise QueryError(f"{query.name} needs parameter {name} (-p {name}=...){what}")
+                raise QueryError(f"{query.name} needs parameter {name} ({spelling.format(name)}){what}")
             continue
         bound["_" + name] = parse_value(param, raw)
     return bound
