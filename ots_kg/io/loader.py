@@ -270,6 +270,28 @@ def _blame(statement: Any, line: int, message: str) -> tuple[int, str]:
     return line, message
 
 
+def blamed_syntax_error(
+    path: Path, line: int | None, message: str, largest: int = 50_000_000
+) -> tuple[int | None, str]:
+    """(line, message) of a syntax error a whole-file parse (the disk store's bulk load)
+    reported at `line`, blamed as the statement-by-statement loader blames it: a missing '.'
+    at the end of the line that lacks it, not on the next subject's line. Files above
+    `largest` bytes are not tokenized: the parser's line as it is."""
+    from .turtle_positions import statement_spans, statements
+
+    if line is None or path.stat().st_size > largest:
+        return line, message
+    try:
+        text = read_text(path)
+    except LoadError:
+        return line, message
+    around = [span for span in statement_spans(text) if span[2] <= line]
+    if not around:
+        return line, message
+    start, end, first = around[-1]
+    return _blame(statements("\n" * (first - 1) + text[start:end])[0], line, message)
+
+
 def _literal_line(path: Path, text: str, quad: Any) -> int | None:
     """The line of an ill-typed literal: the triple's own line, else the value's first mention."""
     import pyoxigraph as ox

@@ -172,6 +172,62 @@ def subject_lines(files: Iterable[Path], nodes: Iterable[str]) -> dict[str, tupl
     return found
 
 
+# A file up to this size is tokenized (io.turtle_positions, as the file route does) to place
+# the disk store's results at their triple; a larger one is read line by line (subject_lines)
+# and its results placed at their node's subject block.
+TOKENIZED_BYTES = 50_000_000
+
+
+def written_lines(
+    files: Iterable[Path], asked: Iterable[tuple[str, str | None, str | None]], tokenized: int = TOKENIZED_BYTES
+) -> dict[tuple[str, str | None, str | None], tuple[Path, int]]:
+    """File and line of each asked (node, predicate, object) — keys as node_key and term_key
+    give them — for the disk store, whose quads carry no file: the file route's rule
+    (Locator.where) on the files themselves. The node's home is the file where it is typed,
+    else the one that writes most of its triples; there the line of the triple, else of the
+    predicate, else of its subject block; another file only for a better match (the summit
+    record adds triples to summits written elsewhere). Files above `tokenized` bytes are read
+    line by line instead: the subject block's line, where no smaller file writes the node."""
+    asked = set(asked)
+    nodes = {node for node, _, _ in asked if node.startswith("<")}
+    if not nodes:
+        return {}
+    files = list(files)
+    small = [f for f in files if f.stat().st_size <= tokenized]
+    # per node, the files that write it, in the given order: (path, typed, triples, {pair: (quality, line)})
+    seen: dict[str, list[tuple[Path, bool, int, dict]]] = {}
+    pairs: dict[str, set[tuple[str | None, str | None]]] = {}
+    for node, predicate, obj in asked:
+        pairs.setdefault(node, set()).add((predicate, obj))
+    from .files import read_text
+
+    for path in small:
+        written = FilePositions(read_text(path))  # not positions(): a store's files are not kept
+        for node in nodes & written.by_subject.keys():  # a set operation, not a lookup per node and file
+            if not written.find(node)[1]:
+                continue
+            found = {pair: written.find(node, *pair) for pair in pairs[node]}
+            typed = written.find(node, f"<{RDF_TYPE}>")[0] >= 2
+            seen.setdefault(node, []).append((path, typed, written.triples_of(node), found))
+    blocks = subject_lines([f for f in files if f not in small], nodes - seen.keys())
+    out: dict[tuple[str, str | None, str | None], tuple[Path, int]] = {}
+    for node, predicate, obj in asked:
+        holders = seen.get(node)
+        if not holders:
+            if node in blocks:
+                out[(node, predicate, obj)] = blocks[node]
+            continue
+        home = next((h for h in holders if h[1]), None) or max(holders, key=lambda h: (h[2], str(h[0])))
+        quality, line = home[3][(predicate, obj)]
+        path = home[0]
+        if predicate is not None and quality < 3:
+            for other, _, _, found in sorted(holders, key=lambda h: str(h[0])):
+                if found[(predicate, obj)][0] > quality:
+                    (quality, line), path = found[(predicate, obj)], other
+        out[(node, predicate, obj)] = (path, line or 1)
+    return out
+
+
 def literal_lines(files: Iterable[Path], values: Iterable[str]) -> dict[str, tuple[Path, int]]:
     """Where each lexical form is first written as a quoted literal (`"2009-13-03"`), in one
     streaming pass over the files: an ill-typed literal on the disk-store route, at the line

@@ -232,7 +232,7 @@ def _syntax_check(path: Path, problems: Any, progress: Progress | None) -> None:
     every broken file, as the in-memory loader does. Relative IRIs resolve against the file."""
     import pyoxigraph as ox
 
-    from .loader import syntax_message
+    from .loader import blamed_syntax_error, syntax_message
 
     try:
         with open(path, "rb") as handle:
@@ -240,7 +240,7 @@ def _syntax_check(path: Path, problems: Any, progress: Progress | None) -> None:
             for _ in ox.parse(source, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()):
                 pass
     except SyntaxError as exc:
-        problems.add(path, exc.lineno, syntax_message(exc))
+        problems.add(path, *blamed_syntax_error(path, exc.lineno, syntax_message(exc)))
     except OSError as exc:
         raise LoadError(f"{shown_file(path)}: cannot read ({exc.strerror})") from None
 
@@ -303,7 +303,7 @@ def _build(
 
     import pyoxigraph as ox
 
-    from .loader import Problems, add_passages, syntax_message
+    from .loader import Problems, add_passages, blamed_syntax_error, syntax_message
 
     target = directory / "oxigraph"
     (directory / "stamp.json").unlink(missing_ok=True)
@@ -322,7 +322,7 @@ def _build(
             except SyntaxError as exc:
                 if _NO_BASE in syntax_message(exc) and path not in based:
                     raise _NeedsBase(path) from None
-                problems.add(path, exc.lineno, syntax_message(exc))
+                problems.add(path, *blamed_syntax_error(path, exc.lineno, syntax_message(exc)))
                 continue
             except (ValueError, OSError) as exc:
                 raise LoadError(f"{shown_file(path)}: cannot load ({exc})") from None

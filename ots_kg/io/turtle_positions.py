@@ -301,6 +301,29 @@ class FilePositions:
                 best = (2, line)
         return best
 
+    def triples_of(self, subject: str) -> int:
+        """About how many triples this file writes about the subject (its predicate-object
+        pairs at the top level of its blocks): which of several files is the node's home."""
+        try:
+            return self._triples_of(subject)
+        except _Disagree:  # as find(): the whole file, as statements() splits it
+            self._index(statements(self._text))
+            return self._triples_of(subject)
+
+    def _triples_of(self, subject: str) -> int:
+        count = 0
+        for statement in self.by_subject.get(subject, ()):
+            depth = 0
+            count += 1
+            for key, _ in self._statement_keys(statement):
+                if key in ("[", "("):
+                    depth += 1
+                elif key in ("]", ")"):
+                    depth -= 1
+                elif depth == 0 and key in (";", ","):
+                    count += 1
+        return count
+
     def line_of(self, subject: str, predicate: str | None = None, obj: str | None = None) -> int | None:
         """The line of the triple, else of the predicate, else of the subject block; None if
         the subject is not written in this file."""

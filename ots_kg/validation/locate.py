@@ -24,23 +24,54 @@ def located(results: list[Result], loaded: Any) -> list[Result]:
     return _shape_results(results, index) + vocabulary_results(unknowns, index)
 
 
-def located_by_subject(results: list[Result], files: list[Any]) -> list[Result]:
-    """The disk-store route's results at the line where their node's subject block starts in
-    the files the store was built from (io.locations.subject_lines: one streaming pass, no
-    index of the triples); a result about a blank node stays without a file."""
-    from ..io.locations import subject_lines
+def located_by_subject(results: list[Result], files: list[Any], store: Any = None) -> list[Result]:
+    """The disk-store route's results at the file and line that wrote them, read from the files
+    the store was built from (io.locations.written_lines: the file route's rule, without an
+    index of every triple); a blank node at the triple of its nearest IRI holder, found in
+    the store (its label there is not the file's)."""
+    from ..io.locations import written_lines
 
     ontology = ontology_file()
-    nodes = {node_key(r.focus) for r in results if r.file is None}
-    nodes |= {node_key(r.value) for r in results if r.path is None and r.value is not None and r.value.is_iri}
-    where = subject_lines([f for f in files if f != ontology], nodes)
+    questions = {id(r): _questions(r, store) for r in results if r.file is None}
+    where = written_lines([f for f in files if f != ontology], {q for qs in questions.values() for q in qs})
     out = []
     for result in results:
-        found = where.get(node_key(result.focus))
-        if result.path is None and result.value is not None and result.value.is_iri and result.value != result.focus:
-            found = where.get(node_key(result.value)) or found  # the node a cross-node constraint names
-        out.append(replace(result, file=str(found[0]), line=found[1]) if found and result.file is None else result)
+        found = next((where[q] for q in questions.get(id(result), ()) if q in where), None)
+        out.append(replace(result, file=str(found[0]), line=found[1]) if found else result)
     return out
+
+
+def _questions(result: Result, store: Any) -> list[tuple[str, str | None, str | None]]:
+    """What to look up for a result, best first: the node a cross-node constraint names, then
+    (focus, path, value) as the file route asks; for a blank focus its nearest IRI holder."""
+    asked = []
+    value = result.value
+    if result.path is None and value is not None and value.is_iri and value != result.focus:
+        asked.append((node_key(value), None, None))  # a constraint across nodes: the node it names
+    if result.focus.kind == "bnode":
+        holder = _iri_holder(store, result.focus.value) if store is not None else None
+        if holder is not None:
+            asked.append(holder)
+    else:
+        asked.append((node_key(result.focus), term_key(result.path), term_key(value)))
+    return asked
+
+
+def _iri_holder(store: Any, blank: str, depth: int = 16) -> tuple[str, str | None, None] | None:
+    """(IRI, predicate, None) of the triple by which the nearest IRI subject holds the blank
+    node, through other blank nodes (a nested property list); None for a blank node no IRI
+    holds."""
+    import pyoxigraph as ox
+
+    node: Any = ox.BlankNode(blank)
+    for _ in range(depth):
+        holding = next(iter(store.quads_for_pattern(None, None, node, None)), None)
+        if holding is None:
+            return None
+        if isinstance(holding.subject, ox.NamedNode):
+            return node_key(holding.subject), term_key(holding.predicate), None
+        node = holding.subject
+    return None
 
 
 def ill_typed_problems(triples: list[Any], files: list[Any]) -> list[Any]:

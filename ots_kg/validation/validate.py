@@ -11,8 +11,8 @@ Validating files (not a ready graph) also checks the closed vocabulary, keeps go
 syntax errors (they are in `Report.load_problems`; the files that parsed are still
 checked) and locates each result at the file and line that wrote it. Validating a disk
 store checks the closed vocabulary too (vocabulary.check_store_vocabulary); the store keeps
-no positions, so its results are placed at their node's subject block in the files it was
-built from, when given (locate.located_by_subject).
+no positions, so its results are found in the files it was built from, when given, by the
+file route's rule (locate.located_by_subject).
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def validate(
     reported. Without `shapes`, the bundled shapes (compiled once and cached for the
     oxigraph engine: no rdflib then). `counted(done, total)` hears of each compiled check
     the oxigraph engine has run. With a store, `files` (those it was built from) place each
-    result at its node's subject block."""
+    result at its file and line, by the file route's rule (locate.located_by_subject)."""
     if engine not in ENGINES:
         raise OtsKgError(f"unknown validation engine {engine!r}; one of {', '.join(ENGINES)}")
     if store is not None:
@@ -115,7 +115,7 @@ def validate(
         results = report.results + vocabulary_results(check_store_vocabulary(store, objects=objects))
         paths = [Path(f) for f in files or ()]
         if paths and results:
-            results = located_by_subject(results, paths)
+            results = located_by_subject(results, paths, store)
         final = _report(results)
         final.engine, final.fallback = report.engine, report.fallback
         final.load_problems = ill_typed_problems(ill_typed_in_store(store, objects), paths)
