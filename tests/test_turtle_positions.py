@@ -45,3 +45,33 @@ def test_an_unfinished_last_statement_is_a_span_of_its_own():
     assert [(start, line) for start, _, line in spans] == [(start, line) for start, _, line in by_tokens]
     assert [text[a:b].rstrip() for a, b, _ in spans] == [text[a:b].rstrip() for a, b, _ in by_tokens]
     assert spans[-1][2] == 3
+
+
+RELATIVE = """@prefix ots: <https://w3id.org/ots-kg/ontology#> .
+<x0> a ots:Summit .
+@base <https://w3id.org/ots-kg/id/event/> .
+@prefix rel: <sub/> .
+
+<x1> a ots:Summit ;
+    ots:ordinal 3 .
+rel:x2 a ots:Summit .
+"""
+
+
+def test_relative_iris_are_found_as_the_loader_resolves_them(tmp_path):
+    """A relative IRI (against the file's URI, then against @base) was looked up as written,
+    `<x1>`, while the loader resolves it: a result about it stood at line 1, not its line."""
+    from ots_kg.io.locations import subject_lines, written_lines
+    from ots_kg.io.turtle_positions import FilePositions
+
+    path = tmp_path / "relative.ttl"
+    path.write_text(RELATIVE, encoding="utf-8")
+    event = "https://w3id.org/ots-kg/id/event/"
+    nodes = {f"<{path.as_uri().rsplit('/', 1)[0]}/x0>": 2, f"<{event}x1>": 6, f"<{event}sub/x2>": 8}
+    written = FilePositions(RELATIVE, base=path.as_uri())
+    assert {node: written.line_of(node) for node in nodes} == nodes
+    assert written.line_of(f"<{event}x1>", "<https://w3id.org/ots-kg/ontology#ordinal>", '"3') == 7
+    assert {node: line for node, (_, line) in subject_lines([path], nodes).items()} == nodes  # files over 50 MB
+    asked = {(node, None, None) for node in nodes}
+    assert {node: line for (node, _, _), (_, line) in written_lines([path], asked).items()} == nodes
+    assert {node: line for (node, _, _), (_, line) in written_lines([path], asked, tokenized=0).items()} == nodes

@@ -451,3 +451,16 @@ def test_a_store_build_names_every_broken_file_and_validate_reports_them_in_its_
     proc = run_cli("query", "members", "--data", "a.ttl", "--data", "b.ttl", "--store", "store", cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.splitlines()[-1].endswith("(and 1 more problem)"), proc.stderr
     assert not (tmp_path / "store" / "oxigraph").exists()  # the half-built store is removed
+
+
+def test_a_mistake_on_a_relative_iri_is_reported_at_its_line_on_both_routes(tmp_path):
+    """Both routes said line 1 for a node written as a relative IRI (under @base or against
+    the file): the positions looked it up as written, the loader resolved it."""
+    (tmp_path / "relative.ttl").write_text(
+        PREFIXES + "@base <https://w3id.org/ots-kg/id/event/> .\n\n<x1> a ots:Sumit .\n", encoding="utf-8"
+    )
+    line = PREFIXES.count("\n") + 3
+    for route in ([], ["--store", "store"]):
+        proc = run_cli("validate", "relative.ttl", *route, "--format", "github", cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        assert f"::error file=relative.ttl,line={line}," in proc.stdout, (route, proc.stdout)

@@ -133,7 +133,7 @@ def subject_lines(files: Iterable[Path], nodes: Iterable[str]) -> dict[str, tupl
     cheap at any size: 5 s for a 10 M-triple file, with no more memory than a line, where
     tokenizing it for FilePositions took 21 s and 1.1 GB. A node typed (`a`) on that line
     is placed there; otherwise at its first block."""
-    from .turtle_positions import PREFIX_LINE
+    from .turtle_positions import BASE_LINE, PREFIX_LINE, SCHEME, resolve_iri
 
     wanted = {key for key in nodes if key.startswith("<")}
     found: dict[str, tuple[Path, int]] = {}
@@ -142,6 +142,7 @@ def subject_lines(files: Iterable[Path], nodes: Iterable[str]) -> dict[str, tupl
         return found
     for path in files:
         prefixes: dict[bytes, str] = {}
+        base = path.absolute().as_uri()
         with open(path, "rb") as handle:
             for number, line in enumerate(handle, 1):
                 head = line[:1]
@@ -150,11 +151,20 @@ def subject_lines(files: Iterable[Path], nodes: Iterable[str]) -> dict[str, tupl
                 if head == b"@" or line[:6].lower() == b"prefix":
                     declared = PREFIX_LINE.match(line.decode("utf-8", "replace"))
                     if declared:
-                        prefixes[declared["name"].encode()] = declared["iri"]
+                        iri = declared["iri"]
+                        prefixes[declared["name"].encode()] = iri if SCHEME.match(iri) else resolve_iri(base, iri)
+                        continue
+                based = BASE_LINE.match(line.decode("utf-8", "replace")) if head in b"@bB" else None
+                if based:
+                    base = based["iri"] if SCHEME.match(based["iri"]) else resolve_iri(base, based["iri"])
+                    continue
+                if head == b"@" or line[:6].lower() == b"prefix":
                     continue
                 token = line.split(None, 1)[0]
                 if token[:1] == b"<":
                     key = token.decode("utf-8", "replace")
+                    if not SCHEME.match(key, 1):  # a relative IRI, as the loader resolves it
+                        key = f"<{resolve_iri(base, key[1:-1])}>"
                 else:
                     name, colon, local = token.partition(b":")
                     if not colon or name not in prefixes:
@@ -202,7 +212,7 @@ def written_lines(
     from .files import read_text
 
     for path in small:
-        written = FilePositions(read_text(path))  # not positions(): a store's files are not kept
+        written = FilePositions(read_text(path), base=path.absolute().as_uri())  # not positions(): not kept
         for node in nodes & written.by_subject.keys():  # a set operation, not a lookup per node and file
             if not written.find(node)[1]:
                 continue

@@ -193,8 +193,11 @@ class FilePositions:
     tokens of a statement not form exactly that one statement (the two splitters disagree
     on malformed text), the whole file is tokenized as statements() splits it instead."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, base: str | None = None) -> None:
+        """`base`: the file's URI, against which its relative IRIs resolve (as the loader
+        parses them) until an @base directive says otherwise."""
         self._text = text
+        self._file_base = base
         try:
             self._index(_lazy_statements(text))
         except _Disagree:
@@ -203,6 +206,7 @@ class FilePositions:
     def _index(self, found: list[Statement]) -> None:
         self.statements = found
         self.prefixes: dict[str, str] = {}
+        self.base = self._file_base
         self.by_subject: dict[str, list[Statement]] = {}
         self._keys: dict[int, list[tuple[str | None, int]]] = {}
         self._last = found[-1].start if found else -1
@@ -210,7 +214,7 @@ class FilePositions:
             if statement.directive:
                 simple = PREFIX_LINE.fullmatch(self._text, statement.start, statement.end)
                 if simple and not statement.whole:  # `@prefix p: <iri> .`: no tokenizing
-                    self.prefixes[simple["name"]] = simple["iri"]
+                    self.prefixes[simple["name"]] = self._resolve(simple["iri"])
                 else:
                     self._directive(self._tokens(statement))
                 continue
@@ -248,12 +252,18 @@ class FilePositions:
 
     def _directive(self, parts: list[Token]) -> None:
         if len(parts) >= 3 and parts[0].text.lower() in ("@prefix", "prefix") and parts[2].kind == "iri":
-            self.prefixes[parts[1].text.rstrip(":")] = parts[2].text[1:-1]
+            self.prefixes[parts[1].text.rstrip(":")] = self._resolve(parts[2].text[1:-1])
+        elif len(parts) >= 2 and parts[0].text.lower() in ("@base", "base") and parts[1].kind == "iri":
+            self.base = self._resolve(parts[1].text[1:-1])
+
+    def _resolve(self, iri: str) -> str:
+        """A relative IRI resolved against the base (RFC 3986), an absolute one as it is."""
+        return iri if self.base is None or SCHEME.match(iri) else resolve_iri(self.base, iri)
 
     def _key(self, token: Token) -> str | None:
         """A token as an expanded term key: <iri>, "literal value", or None."""
         if token.kind == "iri":
-            return token.text
+            return token.text if SCHEME.match(token.text, 1) else f"<{self._resolve(token.text[1:-1])}>"
         if token.kind == "name":
             if token.text == "a":
                 return f"<{RDF_TYPE}>"
@@ -331,10 +341,21 @@ class FilePositions:
 
 
 _SENTINEL = Token("name", "_", 0, 0)
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # an IRI that starts with one is absolute
+
+
+def resolve_iri(base: str, relative: str) -> str:
+    """RFC 3986 reference resolution, as the parser resolves a relative IRI."""
+    from urllib.parse import urljoin
+
+    return urljoin(base, relative)
+
+
 # the usual prefix directive, read without the tokenizer (anything else takes the tokens)
 PREFIX_LINE = re.compile(
     r"(?:@prefix|(?i:prefix))[ \t]+(?P<name>[A-Za-z][\w-]*|):[ \t]*<(?P<iri>[^<>\"{}|^`\\\s]*)>(?:[ \t]*\.)?"
 )
+BASE_LINE = re.compile(r"(?:@base|(?i:base))[ \t]*<(?P<iri>[^<>\"{}|^`\\\s]*)>")
 
 
 class _Disagree(Exception):
@@ -366,7 +387,7 @@ def _lazy_statements(text: str) -> list[Statement]:
 def _positions(path: str, mtime: float) -> FilePositions:
     from .files import read_text
 
-    return FilePositions(read_text(Path(path)))
+    return FilePositions(read_text(Path(path)), base=Path(path).absolute().as_uri())
 
 
 def positions(path: Path) -> FilePositions:
