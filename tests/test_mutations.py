@@ -208,6 +208,12 @@ MUTATIONS = [
     # citations of missing or unrelated lines
     Mutation("citation of a missing line", T, TAIL_4, TAIL_4.replace("aoc:L194", "aoc:L99999"), "sources"),
     Mutation(
+        "citation of a misspelt document",  # the passage is derived, written in no file: at its citation
+        T,
+        TAIL_4,
+        TAIL_4.replace("aoc:L194", "<https://w3id.org/ots-kg/id/source/ots-areas-of-cooperaton#L194>"),
+    ),
+    Mutation(
         "citation replaced by an unrelated passage",
         T,
         TAIL_4,

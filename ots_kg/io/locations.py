@@ -43,6 +43,7 @@ class Locator:
         self.files: dict[str, dict[Path, int]] = {}  # subject -> file -> triples there
         self.typed: dict[str, Path] = {}
         self.parents: dict[str, tuple[Path, Any, Any]] = {}
+        self.cited: dict[str, tuple[Path, Any, Any]] = {}  # a wanted IRI's first (file, subject, predicate) as object
         self._positions: dict[Path, FilePositions] = {}
         if nodes is not None:
             nodes = set(nodes)
@@ -53,7 +54,7 @@ class Locator:
         # membership on Oxigraph terms: no key string built per quad
         wanted = None if nodes is None else {_ox_node(n) for n in nodes}
         blanks = nodes is None or any(n.startswith("_:") for n in nodes)
-        blank = ox.BlankNode
+        blank, named = ox.BlankNode, ox.NamedNode
         ontology = ontology_file()
         for path, quads in loaded.quads.items():
             if path == ontology:
@@ -63,6 +64,8 @@ class Locator:
                     okey = f"_:{quad.object.value}"
                     if nodes is None or okey in nodes:
                         self.parents.setdefault(okey, (path, quad.subject, quad.predicate))
+                if wanted is not None and type(quad.object) is named and quad.object in wanted:
+                    self.cited.setdefault(f"<{quad.object.value}>", (path, quad.subject, quad.predicate))
                 subject = quad.subject
                 if wanted is not None and subject not in wanted:
                     continue
@@ -88,7 +91,8 @@ class Locator:
 
     def where(self, focus: str, predicate: str | None = None, obj: str | None = None) -> tuple[Path, int] | None:
         """File and line of the triple (focus, predicate, obj), else of the predicate, else of
-        the focus node's subject block in its home file."""
+        the focus node's subject block in its home file; for a node no file describes, of the
+        first triple that names it."""
         if focus.startswith("_:"):  # a blank node: the line of the triple that holds it
             parent = self.parents.get(focus)
             if parent is None:
@@ -96,8 +100,12 @@ class Locator:
             path, subject, predicate_term = parent
             return path, self.positions(path).line_of(node_key(subject), term_key(predicate_term)) or 1
         home = self.home(focus)
-        if home is None:
-            return None
+        if home is None:  # written in no file (a passage the loader derives): where it is first named
+            cited = self.cited.get(focus)
+            if cited is None:
+                return None
+            path, subject, predicate_term = cited
+            return path, self.positions(path).line_of(node_key(subject), term_key(predicate_term), focus) or 1
         best: tuple[int, int | None, Path] = (*self.positions(home).find(focus, predicate, obj), home)
         if predicate is not None and best[0] < 3:
             for path in sorted(self.files[focus], key=str):

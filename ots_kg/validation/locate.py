@@ -31,13 +31,39 @@ def located_by_subject(results: list[Result], files: list[Any], store: Any = Non
     the store (its label there is not the file's)."""
     from ..io.locations import written_lines
 
-    ontology = ontology_file()
+    data = [f for f in files if f != ontology_file()]
     questions = {id(r): _questions(r, store) for r in results if r.file is None}
-    where = written_lines([f for f in files if f != ontology], {q for qs in questions.values() for q in qs})
+    where = written_lines(data, {q for qs in questions.values() for q in qs})
+    found = {id(r): next((where[q] for q in questions.get(id(r), ()) if q in where), None) for r in results}
+    # a node no file describes (a passage the loader derives): where it is first named
+    unplaced = {r.focus.value for r in results if r.focus.is_iri and r.file is None and found[id(r)] is None}
+    if unplaced and store is not None:
+        named = _naming_triples(store, unplaced)
+        where = written_lines(data, {q for qs in named.values() for q in qs})
+        order = {str(path): i for i, path in enumerate(data)}
+        for result in results:
+            if result.focus.value in unplaced and result.focus.is_iri and found[id(result)] is None:
+                places = [where[q] for q in named.get(result.focus.value, ()) if q in where]
+                found[id(result)] = min(places, key=lambda p: (order.get(str(p[0]), 0), p[1]), default=None)
     out = []
     for result in results:
-        found = next((where[q] for q in questions.get(id(result), ()) if q in where), None)
-        out.append(replace(result, file=str(found[0]), line=found[1]) if found else result)
+        place = found[id(result)]
+        out.append(replace(result, file=str(place[0]), line=place[1]) if place else result)
+    return out
+
+
+def _naming_triples(store: Any, iris: set[str], most: int = 20) -> dict[str, list[tuple[str, str | None, str]]]:
+    """Per IRI, (subject, predicate, IRI) keys of up to `most` triples that name it as object,
+    from an IRI subject: the first of them in file order is where the file route places it."""
+    import pyoxigraph as ox
+
+    out: dict[str, list[tuple[str, str | None, str]]] = {}
+    for iri in iris:
+        for quad in store.quads_for_pattern(None, None, ox.NamedNode(iri), None):
+            if isinstance(quad.subject, ox.NamedNode):
+                out.setdefault(iri, []).append((node_key(quad.subject), term_key(quad.predicate), f"<{iri}>"))
+                if len(out[iri]) == most:
+                    break
     return out
 
 
