@@ -43,7 +43,9 @@ class Locator:
         self.files: dict[str, dict[Path, int]] = {}  # subject -> file -> triples there
         self.typed: dict[str, Path] = {}
         self.parents: dict[str, tuple[Path, Any, Any]] = {}
-        self.cited: dict[str, tuple[Path, Any, Any]] = {}  # a wanted IRI's first (file, subject, predicate) as object
+        self._cited: dict[str, tuple[Path, Any, Any]] | None = None  # see cited()
+        self._loaded = loaded
+        self._wanted: set[Any] | None = None
         self._positions: dict[Path, FilePositions] = {}
         if nodes is not None:
             nodes = set(nodes)
@@ -53,8 +55,9 @@ class Locator:
 
         # membership on Oxigraph terms: no key string built per quad
         wanted = None if nodes is None else {_ox_node(n) for n in nodes}
+        self._wanted = wanted
         blanks = nodes is None or any(n.startswith("_:") for n in nodes)
-        blank, named = ox.BlankNode, ox.NamedNode
+        blank = ox.BlankNode
         ontology = ontology_file()
         for path, quads in loaded.quads.items():
             if path == ontology:
@@ -64,8 +67,6 @@ class Locator:
                     okey = f"_:{quad.object.value}"
                     if nodes is None or okey in nodes:
                         self.parents.setdefault(okey, (path, quad.subject, quad.predicate))
-                if wanted is not None and type(quad.object) is named and quad.object in wanted:
-                    self.cited.setdefault(f"<{quad.object.value}>", (path, quad.subject, quad.predicate))
                 subject = quad.subject
                 if wanted is not None and subject not in wanted:
                     continue
@@ -74,6 +75,25 @@ class Locator:
                 counts[path] = counts.get(path, 0) + 1
                 if quad.predicate.value == RDF_TYPE:
                     self.typed.setdefault(key, path)
+
+    def cited(self, node: str) -> tuple[Path, Any, Any] | None:
+        """(file, subject, predicate) of the first triple naming an IRI as object, for a node
+        no file describes. One pass over the quads when first asked, for every wanted node
+        without a subject block at once: a pass on every validation cost 12 ms (bundled)."""
+        if self._cited is None or (node not in self._cited and self._wanted is None):
+            import pyoxigraph as ox
+
+            wanted = self._wanted if self._wanted is not None else {_ox_node(node)}
+            missing = {n for n in wanted if type(n) is ox.NamedNode and node_key(n) not in self.files}
+            self._cited = self._cited or {}
+            named, ontology = ox.NamedNode, ontology_file()
+            for path, quads in self._loaded.quads.items():
+                if path == ontology:
+                    continue
+                for quad in quads:
+                    if type(quad.object) is named and quad.object in missing:
+                        self._cited.setdefault(f"<{quad.object.value}>", (path, quad.subject, quad.predicate))
+        return self._cited.get(node)
 
     def positions(self, path: Path) -> FilePositions:
         """A file's positions, looked up once per locator: turtle_positions.positions() stats
@@ -101,7 +121,7 @@ class Locator:
             return path, self.positions(path).line_of(node_key(subject), term_key(predicate_term)) or 1
         home = self.home(focus)
         if home is None:  # written in no file (a passage the loader derives): where it is first named
-            cited = self.cited.get(focus)
+            cited = self.cited(focus)
             if cited is None:
                 return None
             path, subject, predicate_term = cited
