@@ -464,3 +464,19 @@ def test_a_mistake_on_a_relative_iri_is_reported_at_its_line_on_both_routes(tmp_
         proc = run_cli("validate", "relative.ttl", *route, "--format", "github", cwd=tmp_path)
         assert proc.returncode == 1, proc.stderr
         assert f"::error file=relative.ttl,line={line}," in proc.stdout, (route, proc.stdout)
+
+
+def test_an_ill_typed_literal_is_reported_at_its_triple_on_both_routes(tmp_path):
+    """The store route put an ill-typed literal at the first line writing its text, here a
+    plain string two blocks before the triple at fault."""
+    (tmp_path / "dates.ttl").write_text(
+        PREFIXES
+        + '\nevent:a a ots:Summit ;\n    rdfs:comment "2022-13-01" .\n'
+        + '\nevent:b a ots:Summit ;\n    schema:startDate "2022-13-01"^^xsd:date .\n',
+        encoding="utf-8",
+    )
+    line = PREFIXES.count("\n") + 6
+    for route in ([], ["--store", "store"]):
+        proc = run_cli("validate", "dates.ttl", *route, "--format", "github", cwd=tmp_path)
+        assert proc.returncode == 2, proc.stderr  # a load error
+        assert f"::error file=dates.ttl,line={line},title=ots-kg literal::" in proc.stdout, (route, proc.stdout)

@@ -217,7 +217,10 @@ TOKENIZED_BYTES = 50_000_000
 
 
 def written_lines(
-    files: Iterable[Path], asked: Iterable[tuple[str, str | None, str | None]], tokenized: int = TOKENIZED_BYTES
+    files: Iterable[Path],
+    asked: Iterable[tuple[str, str | None, str | None]],
+    tokenized: int = TOKENIZED_BYTES,
+    large: bool = True,
 ) -> dict[tuple[str, str | None, str | None], tuple[Path, int]]:
     """File and line of each asked (node, predicate, object) — keys as node_key and term_key
     give them — for the disk store, whose quads carry no file: the file route's rule
@@ -225,7 +228,8 @@ def written_lines(
     else the one that writes most of its triples; there the line of the triple, else of the
     predicate, else of its subject block; another file only for a better match (the summit
     record adds triples to summits written elsewhere). Files above `tokenized` bytes are read
-    line by line instead: the subject block's line, where no smaller file writes the node."""
+    line by line instead (not at all without `large`): the subject block's line, where no
+    smaller file writes the node."""
     asked = set(asked)
     nodes = {node for node, _, _ in asked if node.startswith("<")}
     if not nodes:
@@ -247,7 +251,7 @@ def written_lines(
             found = {pair: written.find(node, *pair) for pair in pairs[node]}
             typed = written.find(node, f"<{RDF_TYPE}>")[0] >= 2
             seen.setdefault(node, []).append((path, typed, written.triples_of(node), found))
-    blocks = subject_lines([f for f in files if f not in small], nodes - seen.keys())
+    blocks = subject_lines([f for f in files if f not in small], nodes - seen.keys()) if large else {}
     out: dict[tuple[str, str | None, str | None], tuple[Path, int]] = {}
     for node, predicate, obj in asked:
         holders = seen.get(node)
