@@ -270,16 +270,14 @@ def _blame(statement: Any, line: int, message: str) -> tuple[int, str]:
     return line, message
 
 
-def blamed_syntax_error(
-    path: Path, line: int | None, message: str, largest: int = 50_000_000
-) -> tuple[int | None, str]:
+def blamed_syntax_error(path: Path, line: int | None, message: str) -> tuple[int | None, str]:
     """(line, message) of a syntax error a whole-file parse (the disk store's bulk load)
     reported at `line`, blamed as the statement-by-statement loader blames it: a missing '.'
     at the end of the line that lacks it, not on the next subject's line. Files above
-    `largest` bytes are not tokenized: the parser's line as it is."""
-    from .turtle_positions import statement_spans, statements
+    TOKENIZED_BYTES are not tokenized: the parser's line as it is."""
+    from .turtle_positions import TOKENIZED_BYTES, statement_spans, statements
 
-    if line is None or path.stat().st_size > largest:
+    if line is None or path.stat().st_size > TOKENIZED_BYTES:
         return line, message
     try:
         text = read_text(path)

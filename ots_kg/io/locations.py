@@ -2,8 +2,10 @@
 
 The file is the one whose quads have the node as subject (data before the ontology); the
 line that of the triple (node, predicate, object), of the predicate, or of the node's
-subject block (io.turtle_positions); a blank node is found through the triple holding it.
-Files are tokenized only when asked about, so a conforming graph pays nothing.
+subject block (io.turtle_positions); a blank node is found through the triple holding it,
+a node no file describes (a derived passage) through the first triple naming it. Files are
+tokenized only when asked about, so a conforming graph pays nothing. The disk store keeps
+no file per quad: written_lines applies the same rule to the files it was built from.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from ..model.terms import Term
 from ..resources import ontology_file
-from .turtle_positions import RDF_TYPE, FilePositions, positions
+from .turtle_positions import RDF_TYPE, TOKENIZED_BYTES, FilePositions, positions
 
 
 def term_key(term: Any) -> str | None:
@@ -176,18 +178,20 @@ def subject_lines(files: Iterable[Path], nodes: Iterable[str]) -> dict[str, tupl
                 head = line[:1]
                 if head in b" \t\r\n#" or not head:
                     continue
-                if head == b"@" or line[:6].lower() == b"prefix":
-                    declared = PREFIX_LINE.match(line.decode("utf-8", "replace"))
+                directive = head == b"@" or line[:6].lower() == b"prefix"
+                if directive or line[:4].lower() == b"base":
+                    text = line.decode("utf-8", "replace")
+                    declared = PREFIX_LINE.match(text)
                     if declared:
                         iri = declared["iri"]
                         prefixes[declared["name"].encode()] = iri if SCHEME.match(iri) else resolve_iri(base, iri)
                         continue
-                based = BASE_LINE.match(line.decode("utf-8", "replace")) if head in b"@bB" else None
-                if based:
-                    base = based["iri"] if SCHEME.match(based["iri"]) else resolve_iri(base, based["iri"])
-                    continue
-                if head == b"@" or line[:6].lower() == b"prefix":
-                    continue
+                    based = BASE_LINE.match(text)
+                    if based:  # relative IRIs resolve against it from here on
+                        base = based["iri"] if SCHEME.match(based["iri"]) else resolve_iri(base, based["iri"])
+                        continue
+                    if directive:
+                        continue
                 token = line.split(None, 1)[0]
                 if token[:1] == b"<":
                     key = token.decode("utf-8", "replace")
@@ -210,12 +214,6 @@ def subject_lines(files: Iterable[Path], nodes: Iterable[str]) -> dict[str, tupl
     return found
 
 
-# A file up to this size is tokenized (io.turtle_positions, as the file route does) to place
-# the disk store's results at their triple; a larger one is read line by line (subject_lines)
-# and its results placed at their node's subject block.
-TOKENIZED_BYTES = 50_000_000
-
-
 def written_lines(
     files: Iterable[Path],
     asked: Iterable[tuple[str, str | None, str | None]],
@@ -230,6 +228,8 @@ def written_lines(
     record adds triples to summits written elsewhere). Files above `tokenized` bytes are read
     line by line instead (not at all without `large`): the subject block's line, where no
     smaller file writes the node."""
+    from .files import read_text
+
     asked = set(asked)
     nodes = {node for node, _, _ in asked if node.startswith("<")}
     if not nodes:
@@ -241,8 +241,6 @@ def written_lines(
     pairs: dict[str, set[tuple[str | None, str | None]]] = {}
     for node, predicate, obj in asked:
         pairs.setdefault(node, set()).add((predicate, obj))
-    from .files import read_text
-
     for path in small:
         written = FilePositions(read_text(path), base=path.absolute().as_uri())  # not positions(): not kept
         for node in nodes & written.by_subject.keys():  # a set operation, not a lookup per node and file

@@ -24,7 +24,7 @@ def located(results: list[Result], loaded: Any) -> list[Result]:
     return _shape_results(results, index) + vocabulary_results(unknowns, index)
 
 
-def located_by_subject(results: list[Result], files: list[Any], store: Any = None) -> list[Result]:
+def located_in_files(results: list[Result], files: list[Any], store: Any = None) -> list[Result]:
     """The disk-store route's results at the file and line that wrote them, read from the files
     the store was built from (io.locations.written_lines: the file route's rule, without an
     index of every triple); a blank node at the triple of its nearest IRI holder, found in
@@ -139,7 +139,7 @@ def _shape_results(results: list[Result], index: Locator) -> list[Result]:
 
 def vocabulary_results(unknowns: list[Any], index: Locator | None = None) -> list[Result]:
     """Closed-vocabulary findings as validation results, at their file and line when an index
-    of the files is given (the disk-store route has none: located_by_subject places them after)."""
+    of the files is given (the disk-store route has none: located_in_files places them after)."""
     out = []
     for unknown in unknowns:
         predicate = f"<{unknown.predicate}>" if unknown.predicate else None

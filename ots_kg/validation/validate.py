@@ -12,7 +12,7 @@ syntax errors (they are in `Report.load_problems`; the files that parsed are sti
 checked) and locates each result at the file and line that wrote it. Validating a disk
 store checks the closed vocabulary too (vocabulary.check_store_vocabulary); the store keeps
 no positions, so its results are found in the files it was built from, when given, by the
-file route's rule (locate.located_by_subject).
+file route's rule (locate.located_in_files).
 """
 
 from __future__ import annotations
@@ -100,14 +100,14 @@ def validate(
     reported. Without `shapes`, the bundled shapes (compiled once and cached for the
     oxigraph engine: no rdflib then). `counted(done, total)` hears of each compiled check
     the oxigraph engine has run. With a store, `files` (those it was built from) place each
-    result at its file and line, by the file route's rule (locate.located_by_subject)."""
+    result at its file and line, by the file route's rule (locate.located_in_files)."""
     if engine not in ENGINES:
         raise OtsKgError(f"unknown validation engine {engine!r}; one of {', '.join(ENGINES)}")
     if store is not None:
         if engine != "oxigraph":
             raise OtsKgError(f"validation engine {engine!r} needs an rdflib graph; a store takes 'oxigraph'")
         from ..io.store import ill_typed_in_store, object_summary
-        from .locate import ill_typed_problems, located_by_subject, vocabulary_results
+        from .locate import ill_typed_problems, located_in_files, vocabulary_results
         from .vocabulary import check_store_vocabulary
 
         report = _run(engine, shapes, store=store, counted=counted)
@@ -115,7 +115,7 @@ def validate(
         results = report.results + vocabulary_results(check_store_vocabulary(store, objects=objects))
         paths = [Path(f) for f in files or ()]
         if paths and results:
-            results = located_by_subject(results, paths, store)
+            results = located_in_files(results, paths, store)
         final = _report(results)
         final.engine, final.fallback = report.engine, report.fallback
         final.load_problems = ill_typed_problems(ill_typed_in_store(store, objects), paths)
