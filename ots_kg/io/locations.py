@@ -155,79 +155,18 @@ def node_key(term: Any) -> str:
     return f"<{term.value}>" if type(term).__name__ == "NamedNode" else f"_:{term.value}"
 
 
-def subject_lines(files: Iterable[Path], nodes: Iterable[str]) -> dict[str, tuple[Path, int]]:
-    """Where each node (keys as node_key gives them) starts a subject block, for the disk
-    store, which keeps no positions: one streaming pass over each file's lines, a line whose
-    first token is the node (`<iri>` or a prefixed name under the file's prefixes so far).
-    Coarser than Locator (the subject block, not the triple; blank nodes not found) and
-    cheap at any size: 5 s for a 10 M-triple file, with no more memory than a line, where
-    tokenizing it for FilePositions took 21 s and 1.1 GB. A node typed (`a`) on that line
-    is placed there; otherwise at its first block."""
-    from .turtle_positions import BASE_LINE, PREFIX_LINE, SCHEME, resolve_iri
-
-    wanted = {key for key in nodes if key.startswith("<")}
-    found: dict[str, tuple[Path, int]] = {}
-    typed: set[str] = set()
-    if not wanted:
-        return found
-    for path in files:
-        prefixes: dict[bytes, str] = {}
-        base = path.absolute().as_uri()
-        with open(path, "rb") as handle:
-            for number, line in enumerate(handle, 1):
-                head = line[:1]
-                if head in b" \t\r\n#" or not head:
-                    continue
-                directive = head == b"@" or line[:6].lower() == b"prefix"
-                if directive or line[:4].lower() == b"base":
-                    text = line.decode("utf-8", "replace")
-                    declared = PREFIX_LINE.match(text)
-                    if declared:
-                        iri = declared["iri"]
-                        prefixes[declared["name"].encode()] = iri if SCHEME.match(iri) else resolve_iri(base, iri)
-                        continue
-                    based = BASE_LINE.match(text)
-                    if based:  # relative IRIs resolve against it from here on
-                        base = based["iri"] if SCHEME.match(based["iri"]) else resolve_iri(base, based["iri"])
-                        continue
-                    if directive:
-                        continue
-                token = line.split(None, 1)[0]
-                if token[:1] == b"<":
-                    key = token.decode("utf-8", "replace")
-                    if not SCHEME.match(key, 1):  # a relative IRI, as the loader resolves it
-                        key = f"<{resolve_iri(base, key[1:-1])}>"
-                else:
-                    name, colon, local = token.partition(b":")
-                    if not colon or name not in prefixes:
-                        continue
-                    key = f"<{prefixes[name]}{local.decode('utf-8', 'replace')}>"
-                if key not in wanted or key in typed:
-                    continue
-                is_typed = b" a " in line
-                if key not in found or is_typed:
-                    found[key] = (path, number)
-                if is_typed:
-                    typed.add(key)
-                    if len(typed) == len(wanted):  # every node placed where it is typed
-                        return found
-    return found
-
-
 def written_lines(
     files: Iterable[Path],
     asked: Iterable[tuple[str, str | None, str | None]],
     tokenized: int = TOKENIZED_BYTES,
-    large: bool = True,
 ) -> dict[tuple[str, str | None, str | None], tuple[Path, int]]:
     """File and line of each asked (node, predicate, object) — keys as node_key and term_key
     give them — for the disk store, whose quads carry no file: the file route's rule
     (Locator.where) on the files themselves. The node's home is the file where it is typed,
     else the one that writes most of its triples; there the line of the triple, else of the
     predicate, else of its subject block; another file only for a better match (the summit
-    record adds triples to summits written elsewhere). Files above `tokenized` bytes are read
-    line by line instead (not at all without `large`): the subject block's line, where no
-    smaller file writes the node."""
+    record adds triples to summits written elsewhere). A file above `tokenized` bytes is not
+    tokenized whole: its wanted subject blocks are, one at a time (_streamed_blocks)."""
     from .files import read_text
 
     asked = set(asked)
@@ -241,7 +180,11 @@ def written_lines(
     pairs: dict[str, set[tuple[str | None, str | None]]] = {}
     for node, predicate, obj in asked:
         pairs.setdefault(node, set()).add((predicate, obj))
-    for path in small:
+    for path in files:
+        if path not in small:
+            for node, (typed, triples, found) in _streamed_blocks(path, pairs).items():
+                seen.setdefault(node, []).append((path, typed, triples, found))
+            continue
         written = FilePositions(read_text(path), base=path.absolute().as_uri())  # not positions(): not kept
         for node in nodes & written.by_subject.keys():  # a set operation, not a lookup per node and file
             if not written.find(node)[1]:
@@ -249,13 +192,10 @@ def written_lines(
             found = {pair: written.find(node, *pair) for pair in pairs[node]}
             typed = written.find(node, f"<{RDF_TYPE}>")[0] >= 2
             seen.setdefault(node, []).append((path, typed, written.triples_of(node), found))
-    blocks = subject_lines([f for f in files if f not in small], nodes - seen.keys()) if large else {}
     out: dict[tuple[str, str | None, str | None], tuple[Path, int]] = {}
     for node, predicate, obj in asked:
         holders = seen.get(node)
         if not holders:
-            if node in blocks:
-                out[(node, predicate, obj)] = blocks[node]
             continue
         home = next((h for h in holders if h[1]), None) or max(holders, key=lambda h: (h[2], str(h[0])))
         quality, line = home[3][(predicate, obj)]
@@ -265,6 +205,82 @@ def written_lines(
                 if found[(predicate, obj)][0] > quality:
                     (quality, line), path = found[(predicate, obj)], other
         out[(node, predicate, obj)] = (path, line or 1)
+    return out
+
+
+def _streamed_blocks(path: Path, pairs: dict[str, set[tuple[str | None, str | None]]]) -> dict[str, tuple]:
+    """For a file too large to tokenize whole: each wanted node's (typed, triples, {pair:
+    (quality, line)}) as FilePositions finds them, from its subject blocks (a line whose first
+    token is the node under the prefixes so far), each tokenized alone behind the directives
+    read so far, as a line-by-line pass meets it: a block's memory at a time (6-7 s of CPU for
+    the 364 MB file of 10 M triples, where tokenizing it whole took 21 s and 1.1 GB)."""
+    from .turtle_positions import BASE_LINE, PREFIX_LINE, SCHEME, resolve_iri, statement_spans
+
+    out: dict[str, tuple] = {}
+    directives: list[str] = []  # the file's directive lines so far, before each block
+    prefixes: dict[bytes, str] = {}
+    base = path.absolute().as_uri()
+    with open(path, "rb") as handle:
+        lines = enumerate(handle, 1)
+        for number, line in lines:
+            head = line[:1]
+            if head in b" \t\r\n#" or not head:
+                continue
+            directive = head == b"@" or line[:6].lower() == b"prefix"
+            if directive or line[:4].lower() == b"base":
+                text = line.decode("utf-8", "replace")
+                declared, based = PREFIX_LINE.match(text), BASE_LINE.match(text)
+                if declared:
+                    iri = declared["iri"]
+                    prefixes[declared["name"].encode()] = iri if SCHEME.match(iri) else resolve_iri(base, iri)
+                elif based:
+                    base = based["iri"] if SCHEME.match(based["iri"]) else resolve_iri(base, based["iri"])
+                if declared or based:
+                    directives.append(text if text.endswith("\n") else text + "\n")
+                    continue
+                if directive:
+                    continue
+            token = line.split(None, 1)[0]
+            if token[:1] == b"<":
+                key = token.decode("utf-8", "replace")
+                if not SCHEME.match(key, 1):
+                    key = f"<{resolve_iri(base, key[1:-1])}>"
+            else:
+                name, colon, local = token.partition(b":")
+                if not colon or name not in prefixes:
+                    continue
+                key = f"<{prefixes[name]}{local.decode('utf-8', 'replace')}>"
+            if key not in pairs:
+                continue
+            block = [line]
+            while len(block) < 10_000:  # the statement, to its closing '.'
+                text = b"".join(block).decode("utf-8", "replace")
+                spans = statement_spans(text) if b"." in block[-1] else []
+                if spans and (len(spans) > 1 or text[spans[0][1] - 1] == "."):
+                    break
+                following = next(lines, None)
+                if following is None:
+                    break
+                block.append(following[1])
+            written = FilePositions(
+                "".join(directives) + b"".join(block).decode("utf-8", "replace"), base=path.absolute().as_uri()
+            )
+            shift = number - 1 - len(directives)  # the block's lines there -> the file's
+            found = {}
+            for pair in pairs[key]:
+                quality, at = written.find(key, *pair)
+                found[pair] = (quality, at + shift if at else None)
+            typed = written.find(key, f"<{RDF_TYPE}>")[0] >= 2
+            before = out.get(key)
+            if before is None:
+                out[key] = (typed, written.triples_of(key), found)
+                continue
+            merged = {}
+            for pair, (quality, at) in found.items():  # as FilePositions.find over all the blocks
+                old_quality, old_at = before[2][pair]
+                later = quality == 2 and old_quality == 2  # a predicate: its last mention
+                merged[pair] = (quality, at) if quality > old_quality or later else (old_quality, old_at)
+            out[key] = (before[0] or typed, before[1] + written.triples_of(key), merged)
     return out
 
 

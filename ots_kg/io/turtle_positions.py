@@ -341,9 +341,9 @@ class FilePositions:
 
 
 _SENTINEL = Token("name", "_", 0, 0)
-# A file up to this size is tokenized to place a result at its triple where the disk store,
-# which keeps no positions, asks (io.locations.written_lines, io.loader.blamed_syntax_error);
-# a larger one is read line by line and its results placed at their node's subject block.
+# A file up to this size is tokenized whole to place a result at its triple where the disk
+# store, which keeps no positions, asks (io.locations.written_lines, io.loader.blamed_syntax_error);
+# of a larger one only the subject blocks asked about are, one at a time.
 TOKENIZED_BYTES = 50_000_000
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # an IRI that starts with one is absolute
 

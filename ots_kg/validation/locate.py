@@ -102,25 +102,22 @@ def _iri_holder(store: Any, blank: str, depth: int = 16) -> tuple[str, str | Non
 
 def ill_typed_problems(triples: list[Any], files: list[Any]) -> list[Any]:
     """The disk store's ill-typed literals as the load problems the file route makes of them,
-    each at the line of its triple as the file route finds it (files up to 50 MB), else at the
-    line that first writes the literal (a larger file: one streaming pass), else at its
-    subject's block; without files, unplaced: line 1 of "store"."""
+    each at the line of its triple as the file route finds it, else (a blank subject) at the
+    line that first writes the literal; without files, unplaced: line 1 of "store"."""
     from pathlib import Path
 
     from ..io.loader import Issue, ill_typed_message
-    from ..io.locations import literal_lines, subject_lines, written_lines
+    from ..io.locations import literal_lines, written_lines
 
     if not triples:
         return []
     data = [f for f in files if f != ontology_file()]
     keys = [(node_key(s), term_key(p), term_key(o)) for s, p, o in triples]
-    exact = written_lines(data, keys, large=False)
-    rest = [triple for triple, key in zip(triples, keys, strict=True) if key not in exact]
-    written = literal_lines(data, {o.value for _, _, o in rest})
-    blocks = subject_lines(data, {node_key(s) for s, _, o in rest if o.value not in written})
+    exact = written_lines(data, keys)
+    written = literal_lines(data, {o.value for (_, _, o), key in zip(triples, keys, strict=True) if key not in exact})
     out = []
-    for (subject, _, obj), key in zip(triples, keys, strict=True):
-        path, line = exact.get(key) or written.get(obj.value) or blocks.get(node_key(subject), (Path("store"), 1))
+    for (_, _, obj), key in zip(triples, keys, strict=True):
+        path, line = exact.get(key) or written.get(obj.value) or (Path("store"), 1)
         out.append(Issue(path, line, ill_typed_message(obj), "literal"))
     return sorted(out, key=lambda issue: (str(issue.file), issue.line, issue.message))
 
