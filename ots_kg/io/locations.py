@@ -10,7 +10,7 @@ no file per quad: written_lines applies the same rule to the files it was built 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -106,10 +106,7 @@ class Locator:
 
     def home(self, focus: str) -> Path | None:
         """The file that defines a node: where it is typed, else where most of it is."""
-        if focus in self.typed:
-            return self.typed[focus]
-        counts = self.files.get(focus)
-        return max(counts, key=lambda p: (counts[p], str(p))) if counts else None
+        return home_file(self.typed.get(focus), self.files.get(focus) or {})
 
     def where(self, focus: str, predicate: str | None = None, obj: str | None = None) -> tuple[Path, int] | None:
         """File and line of the triple (focus, predicate, obj), else of the predicate, else of
@@ -128,13 +125,27 @@ class Locator:
                 return None
             path, subject, predicate_term = cited
             return path, self.positions(path).line_of(node_key(subject), term_key(predicate_term), focus) or 1
-        best: tuple[int, int | None, Path] = (*self.positions(home).find(focus, predicate, obj), home)
-        if predicate is not None and best[0] < 3:
-            for path in sorted(self.files[focus], key=str):
-                quality, line = self.positions(path).find(focus, predicate, obj)
-                if quality > best[0]:
-                    best = (quality, line, path)
-        return best[2], best[1] or 1
+        return placed(home, self.files[focus], lambda path: self.positions(path).find(focus, predicate, obj), predicate)
+
+
+def home_file(typed: Path | None, triples: dict[Path, int]) -> Path | None:
+    """The file that defines a node (both routes): where it is typed, else where most of it is."""
+    return typed or (max(triples, key=lambda p: (triples[p], str(p))) if triples else None)
+
+
+def placed(
+    home: Path, files: Iterable[Path], find: Callable[[Path], tuple[int, int | None]], predicate: str | None
+) -> tuple[Path, int]:
+    """The rule both routes place a result by: `find(path)` -> (quality, line) in the node's
+    home file (3 the triple, 2 the predicate, 1 the block); with a predicate and no triple
+    there, another file that writes the node (in name order) only for a better match."""
+    (quality, line), path = find(home), home
+    if predicate is not None and quality < 3:
+        for other in sorted(files, key=str):
+            other_quality, other_line = find(other)
+            if other_quality > quality:
+                quality, line, path = other_quality, other_line, other
+    return path, line or 1
 
 
 def _ox_node(key: str) -> Any:
@@ -194,17 +205,12 @@ def written_lines(
             seen.setdefault(node, []).append((path, typed, written.triples_of(node), found))
     out: dict[tuple[str, str | None, str | None], tuple[Path, int]] = {}
     for node, predicate, obj in asked:
-        holders = seen.get(node)
-        if not holders:
-            continue
-        home = next((h for h in holders if h[1]), None) or max(holders, key=lambda h: (h[2], str(h[0])))
-        quality, line = home[3][(predicate, obj)]
-        path = home[0]
-        if predicate is not None and quality < 3:
-            for other, _, _, found in sorted(holders, key=lambda h: str(h[0])):
-                if found[(predicate, obj)][0] > quality:
-                    (quality, line), path = found[(predicate, obj)], other
-        out[(node, predicate, obj)] = (path, line or 1)
+        holders = {path: (typed, triples, found) for path, typed, triples, found in seen.get(node, ())}
+        typed = next((path for path, (is_typed, _, _) in holders.items() if is_typed), None)
+        home = home_file(typed, {path: triples for path, (_, triples, _) in holders.items()})
+        if home is not None:  # the node is written in some file
+            found = {path: answers[(predicate, obj)] for path, (_, _, answers) in holders.items()}
+            out[(node, predicate, obj)] = placed(home, found, found.__getitem__, predicate)
     return out
 
 
