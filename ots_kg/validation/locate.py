@@ -36,15 +36,14 @@ def located_in_files(results: list[Result], files: list[Any], store: Any = None)
     where = written_lines(data, {q for qs in questions.values() for q in qs})
     found = {id(r): next((where[q] for q in questions.get(id(r), ()) if q in where), None) for r in results}
     # a node no file describes (a passage the loader derives): where it is first named
-    unplaced = {r.focus.value for r in results if r.focus.is_iri and r.file is None and found[id(r)] is None}
+    unplaced = [r for r in results if r.focus.is_iri and r.file is None and found[id(r)] is None]
     if unplaced and store is not None:
-        named = _naming_triples(store, unplaced)
+        named = _naming_triples(store, {r.focus.value for r in unplaced})
         where = written_lines(data, {q for qs in named.values() for q in qs})
         order = {str(path): i for i, path in enumerate(data)}
-        for result in results:
-            if result.focus.value in unplaced and result.focus.is_iri and found[id(result)] is None:
-                places = [where[q] for q in named.get(result.focus.value, ()) if q in where]
-                found[id(result)] = min(places, key=lambda p: (order.get(str(p[0]), 0), p[1]), default=None)
+        for result in unplaced:
+            places = [where[q] for q in named.get(result.focus.value, ()) if q in where]
+            found[id(result)] = min(places, key=lambda p: (order.get(str(p[0]), 0), p[1]), default=None)
     out = []
     for result in results:
         place = found[id(result)]
