@@ -97,3 +97,51 @@ def test_a_file_too_large_to_tokenize_whole_gives_the_same_lines_block_by_block(
     whole = written_lines(files, asked)
     assert len(asked) > 10_000 and len(whole) == len(asked)
     assert written_lines(files, asked, tokenized=0) == whole
+
+
+def test_a_statement_not_at_the_start_of_its_line_is_found_block_by_block(tmp_path):
+    """The block-by-block reading finds a subject block by the line it starts; a statement
+    after a directive, after another statement or after the end of a multi-line one on the
+    same line is found too (a pass over the file's statements, for the nodes still missing)."""
+    import pyoxigraph as ox
+
+    from ots_kg.io.locations import node_key, term_key, written_lines
+
+    path = tmp_path / "big.ttl"
+    path.write_text(
+        "@prefix ex: <http://example.org/> . ex:a a ex:C ; ex:p 1 .\n"
+        "ex:b ex:p 2 . ex:c ex:p 3 ;\n"
+        '  ex:q "a. b" .\n'
+        "ex:d ex:p 4 ;\n"
+        "  ex:q 5 . ex:e ex:p 6 . # ex:f ex:p 7 .\n"
+        "PREFIX ey: <http://example.org/y/> ey:g ex:p 8 .\n"
+    )
+    asked = set()
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        asked.add((node_key(quad.subject), term_key(quad.predicate), term_key(quad.object)))
+        asked.add((node_key(quad.subject), None, None))
+    whole = written_lines([path], asked)
+    assert len(whole) == len(asked)  # every node placed when tokenized whole
+    assert whole[("<http://example.org/e>", None, None)] == (path, 5)
+    assert whole[("<http://example.org/y/g>", None, None)] == (path, 6)
+    assert written_lines([path], asked, tokenized=0) == whole
+
+
+def test_a_statement_after_a_directive_is_not_read_again_behind_later_blocks(tmp_path):
+    """The directives read so far stand before each block tokenized alone; a statement on a
+    directive's line is not one of them: found there again, it was placed at the line of
+    another node (2 here). A node that also has a block at a line start is placed by that
+    block (the statement pass runs only for nodes no line starts), so line 3, not 1."""
+    import pyoxigraph as ox
+
+    from ots_kg.io.locations import node_key, term_key, written_lines
+
+    path = tmp_path / "big.ttl"
+    path.write_text("@prefix ex: <http://example.org/> . ex:a ex:p 1 .\nex:b ex:p 2 .\nex:a ex:q 3 .\n")
+    asked = set()
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        asked.add((node_key(quad.subject), term_key(quad.predicate), term_key(quad.object)))
+    blocks = written_lines([path], asked, tokenized=0)
+    assert blocks[("<http://example.org/a>", "<http://example.org/p>", '"1')] == (path, 3)
+    assert blocks[("<http://example.org/b>", "<http://example.org/p>", '"2')] == (path, 2)
+    assert written_lines([path], asked)[("<http://example.org/a>", "<http://example.org/p>", '"1')] == (path, 1)

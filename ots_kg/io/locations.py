@@ -203,6 +203,11 @@ def written_lines(
             found = {pair: written.find(node, *pair) for pair in pairs[node]}
             typed = written.find(node, f"<{RDF_TYPE}>")[0] >= 2
             seen.setdefault(node, []).append((path, typed, written.triples_of(node), found))
+    missing = {node: pairs[node] for node in nodes if node not in seen}
+    for path in files if missing else ():  # written where no line starts: every statement read
+        if path not in small:
+            for node, (typed, triples, found) in _statement_blocks(path, missing).items():
+                seen.setdefault(node, []).append((path, typed, triples, found))
     out: dict[tuple[str, str | None, str | None], tuple[Path, int]] = {}
     for node, predicate, obj in asked:
         holders = {path: (typed, triples, found) for path, typed, triples, found in seen.get(node, ())}
@@ -220,7 +225,7 @@ def _streamed_blocks(path: Path, pairs: dict[str, set[tuple[str | None, str | No
     token is the node under the prefixes so far), each tokenized alone behind the directives
     read so far, as a line-by-line pass meets it: a block's memory at a time (6-7 s of CPU for
     the 364 MB file of 10 M triples, where tokenizing it whole took 21 s and 1.1 GB)."""
-    from .turtle_positions import BASE_LINE, PREFIX_LINE, SCHEME, resolve_iri, statement_spans
+    from .turtle_positions import statement_spans
 
     out: dict[str, tuple] = {}
     directives: list[str] = []  # the file's directive lines so far, before each block
@@ -235,22 +240,16 @@ def _streamed_blocks(path: Path, pairs: dict[str, set[tuple[str | None, str | No
             directive = head == b"@" or line[:6].lower() == b"prefix"
             if directive or line[:4].lower() == b"base":
                 text = line.decode("utf-8", "replace")
-                declared, based = PREFIX_LINE.match(text), BASE_LINE.match(text)
-                if declared:
-                    iri = declared["iri"]
-                    prefixes[declared["name"].encode()] = iri if SCHEME.match(iri) else resolve_iri(base, iri)
-                elif based:
-                    base = based["iri"] if SCHEME.match(based["iri"]) else resolve_iri(base, based["iri"])
-                if declared or based:
-                    directives.append(text if text.endswith("\n") else text + "\n")
+                after = _read_directive(text, prefixes, base)
+                if after is not None:  # the directive alone: a statement after it is no preamble
+                    base = after
+                    directives.append(text[: statement_spans(text)[0][1]].strip() + "\n")
                     continue
                 if directive:
                     continue
-            token = line.split(None, 1)[0]
+            token = line.split(None, 1)[0]  # _subject_key, inline: a call per line cost ~1 s at 10 M
             if token[:1] == b"<":
-                key = token.decode("utf-8", "replace")
-                if not SCHEME.match(key, 1):
-                    key = f"<{resolve_iri(base, key[1:-1])}>"
+                key = _subject_key(token, prefixes, base)
             else:
                 name, colon, local = token.partition(b":")
                 if not colon or name not in prefixes:
@@ -268,26 +267,114 @@ def _streamed_blocks(path: Path, pairs: dict[str, set[tuple[str | None, str | No
                 if following is None:
                     break
                 block.append(following[1])
-            written = FilePositions(
-                "".join(directives) + b"".join(block).decode("utf-8", "replace"), base=path.absolute().as_uri()
-            )
-            shift = number - 1 - len(directives)  # the block's lines there -> the file's
-            found = {}
-            for pair in pairs[key]:
-                quality, at = written.find(key, *pair)
-                found[pair] = (quality, at + shift if at else None)
-            typed = written.find(key, f"<{RDF_TYPE}>")[0] >= 2
-            before = out.get(key)
-            if before is None:
-                out[key] = (typed, written.triples_of(key), found)
-                continue
-            merged = {}
-            for pair, (quality, at) in found.items():  # as FilePositions.find over all the blocks
-                old_quality, old_at = before[2][pair]
-                later = quality == 2 and old_quality == 2  # a predicate: its last mention
-                merged[pair] = (quality, at) if quality > old_quality or later else (old_quality, old_at)
-            out[key] = (before[0] or typed, before[1] + written.triples_of(key), merged)
+            text = b"".join(block).decode("utf-8", "replace")
+            _merge(out, key, _block_answers(key, pairs[key], directives, text, number, path))
     return out
+
+
+def _statement_blocks(path: Path, pairs: dict[str, set[tuple[str | None, str | None]]]) -> dict[str, tuple]:
+    """As _streamed_blocks, for the nodes its line pass did not find: a statement that starts
+    after a directive, after another statement or after the end of a multi-line one on the
+    same line. The file's statements in order (statement_spans over 100,000 lines at a time),
+    each wanted one tokenized alone behind the directives so far. Runs only when a node is
+    missing: it reads every statement, where the line pass reads the first token of a line."""
+    from itertools import islice
+
+    from .turtle_positions import statement_spans
+
+    out: dict[str, tuple] = {}
+    directives: list[str] = []
+    prefixes: dict[bytes, str] = {}
+    base = path.absolute().as_uri()
+    carry, first = "", 1  # the statement a chunk cut off, and the file line where the text starts
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        while True:
+            chunk = "".join(islice(handle, 100_000))
+            text = carry + chunk
+            if not text:
+                break
+            spans = statement_spans(text)
+            carry = ""
+            if chunk and spans:  # the last statement may go on in the next chunk
+                cut, _, cut_line = spans.pop()
+                carry, after = text[cut:], first + cut_line - 1
+            else:
+                after = first + text.count("\n")
+            for start, end, line in spans:
+                statement = text[start:end]
+                read = _read_directive(statement, prefixes, base)
+                if read is not None:
+                    base = read
+                    directives.append(statement.strip() + "\n")
+                    continue
+                key = _subject_key(statement.split(None, 1)[0].encode(), prefixes, base)
+                if key in pairs:
+                    answers = _block_answers(key, pairs[key], directives, statement, first + line - 1, path)
+                    _merge(out, key, answers)
+            first = after
+            if not chunk:
+                break
+    return out
+
+
+def _read_directive(text: str, prefixes: dict[bytes, str], base: str) -> str | None:
+    """A @prefix/PREFIX or @base/BASE directive at the start of `text`, read into `prefixes`:
+    the base after it (None: `text` is no directive). Relative IRIs resolve as the loader's."""
+    from .turtle_positions import BASE_LINE, PREFIX_LINE, SCHEME, resolve_iri
+
+    declared = PREFIX_LINE.match(text)
+    if declared:
+        iri = declared["iri"]
+        prefixes[declared["name"].encode()] = iri if SCHEME.match(iri) else resolve_iri(base, iri)
+        return base
+    based = BASE_LINE.match(text)
+    if based:
+        return based["iri"] if SCHEME.match(based["iri"]) else resolve_iri(base, based["iri"])
+    return None
+
+
+def _subject_key(token: bytes, prefixes: dict[bytes, str], base: str) -> str | None:
+    """The node a statement's first token names, as node_key spells it (None: a blank node,
+    a literal or an undeclared prefix)."""
+    from .turtle_positions import SCHEME, resolve_iri
+
+    if token[:1] == b"<":
+        key = token.decode("utf-8", "replace")
+        return key if SCHEME.match(key, 1) else f"<{resolve_iri(base, key[1:-1])}>"
+    name, colon, local = token.partition(b":")
+    if not colon or name not in prefixes:
+        return None
+    return f"<{prefixes[name]}{local.decode('utf-8', 'replace')}>"
+
+
+def _block_answers(
+    key: str, pairs: set[tuple[str | None, str | None]], directives: list[str], block: str, line: int, path: Path
+) -> tuple[bool, int, dict]:
+    """(typed, triples, {pair: (quality, line)}) of one subject block starting at the file's
+    `line`, tokenized alone behind the directives read so far (one line each)."""
+    written = FilePositions("".join(directives) + block, base=path.absolute().as_uri())
+    shift = line - 1 - len(directives)  # the block's lines there -> the file's
+    found = {}
+    for pair in pairs:
+        quality, at = written.find(key, *pair)
+        found[pair] = (quality, at + shift if at else None)
+    return written.find(key, f"<{RDF_TYPE}>")[0] >= 2, written.triples_of(key), found
+
+
+def _merge(out: dict[str, tuple], key: str, answers: tuple[bool, int, dict]) -> None:
+    """Add one block's answers to the node's, as FilePositions.find over all its blocks would
+    give them: the best quality, and of a predicate its last mention."""
+    before = out.get(key)
+    if before is None:
+        out[key] = answers
+        return
+    typed, triples, found = answers
+    merged = {}
+    for pair, (quality, at) in found.items():
+        old_quality, old_at = before[2][pair]
+        later = quality == 2 and old_quality == 2  # a predicate: its last mention
+        merged[pair] = (quality, at) if quality > old_quality or later else (old_quality, old_at)
+    out[key] = (before[0] or typed, before[1] + triples, merged)
 
 
 def literal_lines(files: Iterable[Path], values: Iterable[str]) -> dict[str, tuple[Path, int]]:
