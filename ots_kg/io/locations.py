@@ -11,12 +11,23 @@ no file per quad: written_lines applies the same rule to the files it was built 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from ..model.terms import Term
 from ..resources import ontology_file
-from .turtle_positions import RDF_TYPE, TOKENIZED_BYTES, FilePositions, positions
+from .turtle_positions import (
+    BASE_LINE,
+    PREFIX_LINE,
+    RDF_TYPE,
+    SCHEME,
+    TOKENIZED_BYTES,
+    FilePositions,
+    positions,
+    resolve_iri,
+    statement_spans,
+)
 
 
 def term_key(term: Any) -> str | None:
@@ -225,8 +236,6 @@ def _streamed_blocks(path: Path, pairs: dict[str, set[tuple[str | None, str | No
     token is the node under the prefixes so far), each tokenized alone behind the directives
     read so far, as a line-by-line pass meets it: a block's memory at a time (6-7 s of CPU for
     the 364 MB file of 10 M triples, where tokenizing it whole took 21 s and 1.1 GB)."""
-    from .turtle_positions import statement_spans
-
     out: dict[str, tuple] = {}
     directives: list[str] = []  # the file's directive lines so far, before each block
     prefixes: dict[bytes, str] = {}
@@ -247,14 +256,7 @@ def _streamed_blocks(path: Path, pairs: dict[str, set[tuple[str | None, str | No
                     continue
                 if directive:
                     continue
-            token = line.split(None, 1)[0]  # _subject_key, inline: a call per line cost ~1 s at 10 M
-            if token[:1] == b"<":
-                key = _subject_key(token, prefixes, base)
-            else:
-                name, colon, local = token.partition(b":")
-                if not colon or name not in prefixes:
-                    continue
-                key = f"<{prefixes[name]}{local.decode('utf-8', 'replace')}>"
+            key = _subject_key(line.split(None, 1)[0], prefixes, base)
             if key not in pairs:
                 continue
             block = [line]
@@ -278,10 +280,6 @@ def _statement_blocks(path: Path, pairs: dict[str, set[tuple[str | None, str | N
     same line. The file's statements in order (statement_spans over 100,000 lines at a time),
     each wanted one tokenized alone behind the directives so far. Runs only when a node is
     missing: it reads every statement, where the line pass reads the first token of a line."""
-    from itertools import islice
-
-    from .turtle_positions import statement_spans
-
     out: dict[str, tuple] = {}
     directives: list[str] = []
     prefixes: dict[bytes, str] = {}
@@ -320,8 +318,6 @@ def _statement_blocks(path: Path, pairs: dict[str, set[tuple[str | None, str | N
 def _read_directive(text: str, prefixes: dict[bytes, str], base: str) -> str | None:
     """A @prefix/PREFIX or @base/BASE directive at the start of `text`, read into `prefixes`:
     the base after it (None: `text` is no directive). Relative IRIs resolve as the loader's."""
-    from .turtle_positions import BASE_LINE, PREFIX_LINE, SCHEME, resolve_iri
-
     declared = PREFIX_LINE.match(text)
     if declared:
         iri = declared["iri"]
@@ -336,8 +332,6 @@ def _read_directive(text: str, prefixes: dict[bytes, str], base: str) -> str | N
 def _subject_key(token: bytes, prefixes: dict[bytes, str], base: str) -> str | None:
     """The node a statement's first token names, as node_key spells it (None: a blank node,
     a literal or an undeclared prefix)."""
-    from .turtle_positions import SCHEME, resolve_iri
-
     if token[:1] == b"<":
         key = token.decode("utf-8", "replace")
         return key if SCHEME.match(key, 1) else f"<{resolve_iri(base, key[1:-1])}>"
