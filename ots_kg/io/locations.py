@@ -21,9 +21,9 @@ from .turtle_positions import (
     BASE_LINE,
     PREFIX_LINE,
     RDF_TYPE,
-    SCHEME,
     TOKENIZED_BYTES,
     FilePositions,
+    iri_key,
     positions,
     resolve_iri,
     statement_spans,
@@ -320,12 +320,11 @@ def _read_directive(text: str, prefixes: dict[bytes, str], base: str) -> str | N
     the base after it (None: `text` is no directive). Relative IRIs resolve as the loader's."""
     declared = PREFIX_LINE.match(text)
     if declared:
-        iri = declared["iri"]
-        prefixes[declared["name"].encode()] = iri if SCHEME.match(iri) else resolve_iri(base, iri)
+        prefixes[declared["name"].encode()] = resolve_iri(base, declared["iri"])
         return base
     based = BASE_LINE.match(text)
     if based:
-        return based["iri"] if SCHEME.match(based["iri"]) else resolve_iri(base, based["iri"])
+        return resolve_iri(base, based["iri"])
     return None
 
 
@@ -333,8 +332,7 @@ def _subject_key(token: bytes, prefixes: dict[bytes, str], base: str) -> str | N
     """The node a statement's first token names, as node_key spells it (None: a blank node,
     a literal or an undeclared prefix)."""
     if token[:1] == b"<":
-        key = token.decode("utf-8", "replace")
-        return key if SCHEME.match(key, 1) else f"<{resolve_iri(base, key[1:-1])}>"
+        return iri_key(token.decode("utf-8", "replace"), base)
     name, colon, local = token.partition(b":")
     if not colon or name not in prefixes:
         return None

@@ -214,7 +214,7 @@ class FilePositions:
             if statement.directive:
                 simple = PREFIX_LINE.fullmatch(self._text, statement.start, statement.end)
                 if simple and not statement.whole:  # `@prefix p: <iri> .`: no tokenizing
-                    self.prefixes[simple["name"]] = self._resolve(simple["iri"])
+                    self.prefixes[simple["name"]] = resolve_iri(self.base, simple["iri"])
                 else:
                     self._directive(self._tokens(statement))
                 continue
@@ -252,18 +252,14 @@ class FilePositions:
 
     def _directive(self, parts: list[Token]) -> None:
         if len(parts) >= 3 and parts[0].text.lower() in ("@prefix", "prefix") and parts[2].kind == "iri":
-            self.prefixes[parts[1].text.rstrip(":")] = self._resolve(parts[2].text[1:-1])
+            self.prefixes[parts[1].text.rstrip(":")] = resolve_iri(self.base, parts[2].text[1:-1])
         elif len(parts) >= 2 and parts[0].text.lower() in ("@base", "base") and parts[1].kind == "iri":
-            self.base = self._resolve(parts[1].text[1:-1])
-
-    def _resolve(self, iri: str) -> str:
-        """A relative IRI resolved against the base (RFC 3986), an absolute one as it is."""
-        return iri if self.base is None or SCHEME.match(iri) else resolve_iri(self.base, iri)
+            self.base = resolve_iri(self.base, parts[1].text[1:-1])
 
     def _key(self, token: Token) -> str | None:
         """A token as an expanded term key: <iri>, "literal value", or None."""
         if token.kind == "iri":
-            return token.text if SCHEME.match(token.text, 1) else f"<{self._resolve(token.text[1:-1])}>"
+            return iri_key(token.text, self.base)
         if token.kind == "name":
             if token.text == "a":
                 return f"<{RDF_TYPE}>"
@@ -348,11 +344,19 @@ TOKENIZED_BYTES = 50_000_000
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # an IRI that starts with one is absolute
 
 
-def resolve_iri(base: str, relative: str) -> str:
-    """RFC 3986 reference resolution, as the parser resolves a relative IRI."""
+def resolve_iri(base: str | None, iri: str) -> str:
+    """An IRI as the parser reads it: an absolute one as it is, a relative one resolved
+    against the base (RFC 3986 reference resolution)."""
+    if base is None or SCHEME.match(iri):
+        return iri
     from urllib.parse import urljoin
 
-    return urljoin(base, relative)
+    return urljoin(base, iri)
+
+
+def iri_key(token: str, base: str | None) -> str:
+    """An `<iri>` token as a key: as written when absolute (no copy), else resolved."""
+    return token if SCHEME.match(token, 1) else f"<{resolve_iri(base, token[1:-1])}>"
 
 
 # the usual prefix directive, read without the tokenizer (anything else takes the tokens)
