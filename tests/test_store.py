@@ -147,10 +147,14 @@ event:m5 a ots:MinisterialMeeting ; rdfs:label "m5"@en ; ots:area area:transport
     in_memory = run_cli("validate", str(data), "--format", "json", env=env)
     assert on_disk.returncode == in_memory.returncode == 1, on_disk.stderr
 
+    # a blank node's label is random: Oxigraph writes a 128-bit number in hex without its
+    # leading zeros (32 digits; 31 in one of 16 labels, 30 in one of 256)
+    label = re.compile(r"\b[0-9a-f]{20,32}\b")
+
     def vocabulary(proc):
         results = json.loads(proc.stdout)["results"]
         return sorted(
-            re.sub("[0-9a-f]{32}", "BLANK", str({k: v for k, v in r.items() if k not in ("file", "line")}))
+            label.sub("BLANK", str({k: v for k, v in r.items() if k not in ("file", "line")}))
             for r in results
             if r["shape"] == "vocabulary"
         )
@@ -163,7 +167,7 @@ event:m5 a ots:MinisterialMeeting ; rdfs:label "m5"@en ; ots:area area:transport
     # node's at the triple that holds it, a statement after a directive on its line too
     def located(proc):
         return sorted(
-            (str(r["file"]), r["line"] or 0, re.sub("[0-9a-f]{32}", "BLANK", r["message"]))
+            (str(r["file"]), r["line"] or 0, label.sub("BLANK", r["message"]))
             for r in json.loads(proc.stdout)["results"]
         )
 
