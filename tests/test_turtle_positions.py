@@ -130,8 +130,8 @@ def test_a_statement_not_at_the_start_of_its_line_is_found_block_by_block(tmp_pa
 def test_a_statement_after_a_directive_is_not_read_again_behind_later_blocks(tmp_path):
     """The directives read so far stand before each block tokenized alone; a statement on a
     directive's line is not one of them: found there again, it was placed at the line of
-    another node (2 here). A node that also has a block at a line start is placed by that
-    block (the statement pass runs only for nodes no line starts), so line 3, not 1."""
+    another node (2 here). And it is found where it is written (line 1), though the node
+    also has a block at a line start (line 3): the line pass reads what follows a directive."""
     import pyoxigraph as ox
 
     from ots_kg.io.locations import node_key, term_key, written_lines
@@ -142,6 +142,35 @@ def test_a_statement_after_a_directive_is_not_read_again_behind_later_blocks(tmp
     for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
         asked.add((node_key(quad.subject), term_key(quad.predicate), term_key(quad.object)))
     blocks = written_lines([path], asked, tokenized=0)
-    assert blocks[("<http://example.org/a>", "<http://example.org/p>", '"1')] == (path, 3)
+    assert blocks[("<http://example.org/a>", "<http://example.org/p>", '"1')] == (path, 1)
     assert blocks[("<http://example.org/b>", "<http://example.org/p>", '"2')] == (path, 2)
-    assert written_lines([path], asked)[("<http://example.org/a>", "<http://example.org/p>", '"1')] == (path, 1)
+    assert blocks == written_lines([path], asked)
+
+
+def test_what_follows_a_wanted_statement_on_its_line_is_read_block_by_block(tmp_path):
+    """Each node here also has a block at a line start, so the pass over every statement
+    (for nodes no line starts) does not run: the line pass itself reads a statement after a
+    wanted one on its line (same node, another node) and a directive there, whose prefix a
+    later line start uses. Every triple at the line the whole file's tokens give."""
+    import pyoxigraph as ox
+
+    from ots_kg.io.locations import node_key, term_key, written_lines
+
+    path = tmp_path / "big.ttl"
+    path.write_text(
+        "@prefix ex: <http://example.org/> .\n"
+        "ex:a ex:p 1 . ex:a ex:r 2 . ex:b ex:s 3 ;\n"
+        '  ex:t "x. y" . @prefix ey: <http://example.org/y/> . ey:c ex:p 4 .\n'
+        "ex:b ex:p 5 .\n"
+        "ey:c ex:q 6 .\n"
+        "ex:a ex:q 7 .\n"
+    )
+    asked = set()
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        asked.add((node_key(quad.subject), term_key(quad.predicate), term_key(quad.object)))
+        asked.add((node_key(quad.subject), None, None))
+    whole = written_lines([path], asked)
+    assert whole[("<http://example.org/a>", "<http://example.org/r>", '"2')] == (path, 2)
+    assert whole[("<http://example.org/b>", "<http://example.org/t>", '"x. y')] == (path, 3)
+    assert whole[("<http://example.org/y/c>", "<http://example.org/q>", '"6')] == (path, 5)
+    assert written_lines([path], asked, tokenized=0) == whole

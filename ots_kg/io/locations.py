@@ -235,9 +235,11 @@ def _streamed_blocks(path: Path, pairs: dict[str, set[tuple[str | None, str | No
     (quality, line)}) as FilePositions finds them, from its subject blocks (a line whose first
     token is the node under the prefixes so far), each tokenized alone behind the directives
     read so far, as a line-by-line pass meets it: a block's memory at a time (6-7 s of CPU for
-    the 364 MB file of 10 M triples, where tokenizing it whole took 21 s and 1.1 GB)."""
+    the 364 MB file of 10 M triples, where tokenizing it whole took 21 s and 1.1 GB). What
+    follows a directive or a wanted statement on its last line is read as well; a statement
+    after one not wanted is not (the line pass would tokenize every line): _statement_blocks."""
     out: dict[str, tuple] = {}
-    directives: list[str] = []  # the file's directive lines so far, before each block
+    directives: list[str] = []  # the file's directives so far, one per line, before each block
     prefixes: dict[bytes, str] = {}
     base = path.absolute().as_uri()
     with open(path, "rb") as handle:
@@ -246,38 +248,54 @@ def _streamed_blocks(path: Path, pairs: dict[str, set[tuple[str | None, str | No
             head = line[:1]
             if head in b" \t\r\n#" or not head:
                 continue
-            directive = head == b"@" or line[:6].lower() == b"prefix"
-            if directive or line[:4].lower() == b"base":
-                text = line.decode("utf-8", "replace")
-                after = _read_directive(text, prefixes, base)
-                if after is not None:  # the directive alone: a statement after it is no preamble
-                    base = after
-                    directives.append(text[: statement_spans(text)[0][1]].strip() + "\n")
-                    continue
-                if directive:
-                    continue
-            key = _subject_key(line.split(None, 1)[0], prefixes, base)
-            if key not in pairs:
-                continue
-            block = [line]
-            while len(block) < 10_000:  # the statement, to its closing '.'
+            if head not in b"@pPbB" and _subject_key(line.split(None, 1)[0], prefixes, base) not in pairs:
+                continue  # most lines: no directive, a subject not wanted
+            while line:  # a statement starts here: its line's start, or after another on the line
+                head = line[:1]
+                directive = head == b"@" or line[:6].lower() == b"prefix"
+                if directive or line[:4].lower() == b"base":
+                    text = line.decode("utf-8", "replace")
+                    after = _read_directive(text, prefixes, base)
+                    if after is not None:  # the directive alone: a statement after it is no preamble
+                        base = after
+                        end = statement_spans(text)[0][1]
+                        directives.append(text[:end].strip() + "\n")
+                        line = _next_statement(text[end:])
+                        continue
+                    if directive:
+                        break
+                key = _subject_key(line.split(None, 1)[0], prefixes, base)
+                if key not in pairs:
+                    break
+                block = [line]
+                while len(block) < 10_000:  # the statement, to its closing '.'
+                    text = b"".join(block).decode("utf-8", "replace")
+                    spans = statement_spans(text) if b"." in block[-1] else []
+                    if spans and (len(spans) > 1 or text[spans[0][1] - 1] == "."):
+                        break
+                    following = next(lines, None)
+                    if following is None:
+                        break
+                    block.append(following[1])
                 text = b"".join(block).decode("utf-8", "replace")
-                spans = statement_spans(text) if b"." in block[-1] else []
-                if spans and (len(spans) > 1 or text[spans[0][1] - 1] == "."):
-                    break
-                following = next(lines, None)
-                if following is None:
-                    break
-                block.append(following[1])
-            text = b"".join(block).decode("utf-8", "replace")
-            _merge(out, key, _block_answers(key, pairs[key], directives, text, number, path))
+                end = statement_spans(text)[0][1]
+                _merge(out, key, _block_answers(key, pairs[key], directives, text[:end], number, path))
+                number += len(block) - 1  # the rest of the block's last line: what follows there
+                line = _next_statement(text[end:])
     return out
 
 
+def _next_statement(rest: str) -> bytes:
+    """The rest of a line after a statement, from the next statement's first character (b"":
+    nothing but space or a comment follows)."""
+    rest = rest.lstrip(" \t")
+    return b"" if rest[:1] in ("", "#", "\n", "\r") else rest.encode("utf-8")
+
+
 def _statement_blocks(path: Path, pairs: dict[str, set[tuple[str | None, str | None]]]) -> dict[str, tuple]:
-    """As _streamed_blocks, for the nodes its line pass did not find: a statement that starts
-    after a directive, after another statement or after the end of a multi-line one on the
-    same line. The file's statements in order (statement_spans over 100,000 lines at a time),
+    """As _streamed_blocks, for the nodes its line pass did not find: written only after a
+    statement not wanted on the same line (or the end of a multi-line one), which the line
+    pass skips unread. The file's statements in order (statement_spans over 100,000 lines at a time),
     each wanted one tokenized alone behind the directives so far. Runs only when a node is
     missing: it reads every statement, where the line pass reads the first token of a line."""
     out: dict[str, tuple] = {}
