@@ -174,3 +174,37 @@ def test_what_follows_a_wanted_statement_on_its_line_is_read_block_by_block(tmp_
     assert whole[("<http://example.org/b>", "<http://example.org/t>", '"x. y')] == (path, 3)
     assert whole[("<http://example.org/y/c>", "<http://example.org/q>", '"6')] == (path, 5)
     assert written_lines([path], asked, tokenized=0) == whole
+
+
+def test_a_boolean_value_is_found_at_its_triple_not_at_the_predicate():
+    """`true` and `false` are name tokens: they were keyed as no term, so a result on a
+    boolean value stood at the predicate's last mention (line 3 here), not at its triple."""
+    from ots_kg.io.turtle_positions import FilePositions
+
+    written = FilePositions("@prefix ex: <http://example.org/> .\nex:a ex:flag true ;\n  ex:flag false .\n")
+    flag = ("<http://example.org/a>", "<http://example.org/flag>")
+    assert written.find(*flag, '"true') == (3, 2)
+    assert written.find(*flag, '"false') == (3, 3)
+
+
+def test_every_triple_of_the_project_is_found_at_its_triple():
+    """Each triple of data/ and the ontology whose subject and object are an IRI or a literal
+    is found as that triple (quality 3), not only by its predicate or its subject's block:
+    every literal spelling the project writes has its key (strings, numbers, booleans, ...)."""
+    import pyoxigraph as ox
+
+    from ots_kg.io.files import read_text
+    from ots_kg.io.locations import node_key, term_key
+    from ots_kg.io.turtle_positions import FilePositions
+
+    inexact, asked = [], 0
+    for path in sorted([*ROOT.glob("data/**/*.ttl"), *ROOT.glob("ontology/*.ttl")]):
+        written = FilePositions(read_text(path), base=path.absolute().as_uri())
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            obj = term_key(quad.object)
+            if not isinstance(quad.subject, ox.NamedNode) or obj is None:
+                continue
+            asked += 1
+            if written.find(node_key(quad.subject), term_key(quad.predicate), obj)[0] != 3:
+                inexact.append(f"{path.name}: {quad}")
+    assert asked > 14_000 and not inexact, inexact[:5]

@@ -263,6 +263,8 @@ class FilePositions:
         if token.kind == "name":
             if token.text == "a":
                 return f"<{RDF_TYPE}>"
+            if token.text in ("true", "false"):  # a boolean is a name token, not a prefixed name
+                return '"' + token.text
             prefix, colon, local = token.text.partition(":")
             if colon and prefix != "_" and prefix in self.prefixes:
                 if "\\" in local:
@@ -273,7 +275,7 @@ class FilePositions:
             return '"' + _unescape(token.text[3:-3])
         if token.kind == "string":
             return '"' + _unescape(token.text[1:-1])
-        if token.kind == "number" or token.text in ("true", "false"):
+        if token.kind == "number":
             return '"' + token.text
         return None
 
