@@ -99,13 +99,26 @@ def test_a_file_too_large_to_tokenize_whole_gives_the_same_lines_block_by_block(
     assert written_lines(files, asked, tokenized=0) == whole
 
 
+def _every_question(path, nodes: bool = True) -> set:
+    """(node, predicate, object) of every triple of the file, as written_lines takes them;
+    with `nodes`, (node, None, None) of each subject too."""
+    import pyoxigraph as ox
+
+    from ots_kg.io.locations import node_key, term_key
+
+    asked = set()
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        asked.add((node_key(quad.subject), term_key(quad.predicate), term_key(quad.object)))
+        if nodes:
+            asked.add((node_key(quad.subject), None, None))
+    return asked
+
+
 def test_a_statement_not_at_the_start_of_its_line_is_found_block_by_block(tmp_path):
     """The block-by-block reading finds a subject block by the line it starts; a statement
     after a directive, after another statement or after the end of a multi-line one on the
     same line is found too (a pass over the file's statements, for the nodes still missing)."""
-    import pyoxigraph as ox
-
-    from ots_kg.io.locations import node_key, term_key, written_lines
+    from ots_kg.io.locations import written_lines
 
     path = tmp_path / "big.ttl"
     path.write_text(
@@ -116,10 +129,7 @@ def test_a_statement_not_at_the_start_of_its_line_is_found_block_by_block(tmp_pa
         "  ex:q 5 . ex:e ex:p 6 . # ex:f ex:p 7 .\n"
         "PREFIX ey: <http://example.org/y/> ey:g ex:p 8 .\n"
     )
-    asked = set()
-    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-        asked.add((node_key(quad.subject), term_key(quad.predicate), term_key(quad.object)))
-        asked.add((node_key(quad.subject), None, None))
+    asked = _every_question(path)
     whole = written_lines([path], asked)
     assert len(whole) == len(asked)  # every node placed when tokenized whole
     assert whole[("<http://example.org/e>", None, None)] == (path, 5)
@@ -132,15 +142,11 @@ def test_a_statement_after_a_directive_is_not_read_again_behind_later_blocks(tmp
     directive's line is not one of them: found there again, it was placed at the line of
     another node (2 here). And it is found where it is written (line 1), though the node
     also has a block at a line start (line 3): the line pass reads what follows a directive."""
-    import pyoxigraph as ox
-
-    from ots_kg.io.locations import node_key, term_key, written_lines
+    from ots_kg.io.locations import written_lines
 
     path = tmp_path / "big.ttl"
     path.write_text("@prefix ex: <http://example.org/> . ex:a ex:p 1 .\nex:b ex:p 2 .\nex:a ex:q 3 .\n")
-    asked = set()
-    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-        asked.add((node_key(quad.subject), term_key(quad.predicate), term_key(quad.object)))
+    asked = _every_question(path, nodes=False)
     blocks = written_lines([path], asked, tokenized=0)
     assert blocks[("<http://example.org/a>", "<http://example.org/p>", '"1')] == (path, 1)
     assert blocks[("<http://example.org/b>", "<http://example.org/p>", '"2')] == (path, 2)
@@ -152,9 +158,7 @@ def test_what_follows_a_wanted_statement_on_its_line_is_read_block_by_block(tmp_
     (for nodes no line starts) does not run: the line pass itself reads a statement after a
     wanted one on its line (same node, another node) and a directive there, whose prefix a
     later line start uses. Every triple at the line the whole file's tokens give."""
-    import pyoxigraph as ox
-
-    from ots_kg.io.locations import node_key, term_key, written_lines
+    from ots_kg.io.locations import written_lines
 
     path = tmp_path / "big.ttl"
     path.write_text(
@@ -165,10 +169,7 @@ def test_what_follows_a_wanted_statement_on_its_line_is_read_block_by_block(tmp_
         "ey:c ex:q 6 .\n"
         "ex:a ex:q 7 .\n"
     )
-    asked = set()
-    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-        asked.add((node_key(quad.subject), term_key(quad.predicate), term_key(quad.object)))
-        asked.add((node_key(quad.subject), None, None))
+    asked = _every_question(path)
     whole = written_lines([path], asked)
     assert whole[("<http://example.org/a>", "<http://example.org/r>", '"2')] == (path, 2)
     assert whole[("<http://example.org/b>", "<http://example.org/t>", '"x. y')] == (path, 3)
