@@ -83,15 +83,17 @@ def _subselect_groups(bare: str, start: int) -> list[tuple[int, int]]:
     return groups
 
 
-def bind_with_values(text: str, bindings: Mapping[str, Term]) -> str:
+def bind_with_values(text: str, bindings: Mapping[str, Term], subselects: bool = True) -> str:
     """Insert a VALUES block at the start of the outermost WHERE group, where the query's
     own FILTERs see the bound variables; terms are typed and escaped, never raw input.
 
     A sub-select that names a parameter in its own group (not only in a sub-select nested
     in it) gets a VALUES block of those parameters too: a sub-select is evaluated on its
     own, so an aggregate that repeats the outer query's selective pattern there works on
-    the answer's rows, not on the whole graph. Unbound there it would match more and the
-    join would keep the same rows, so the answer is the same either way."""
+    the answer's rows, not on the whole graph. Where the sub-select gives the parameter back,
+    unbound there it would match more and the join keep the same rows: the same answer
+    either way. `subselects=False` binds the top only, as another tool would
+    (tests/test_queries.py: which stored queries answer the same so)."""
     block = values_block(bindings)
     if not block:
         return text
@@ -106,7 +108,7 @@ def bind_with_values(text: str, bindings: Mapping[str, Term]) -> str:
     if brace < 0:
         return f"{text}\n{block}"
     inserts = {brace: block}
-    groups = _subselect_groups(bare, start)
+    groups = _subselect_groups(bare, start) if subselects else []
     for open_, close in groups:
         own = bare[open_:close]
         for inner_open, inner_close in groups:
