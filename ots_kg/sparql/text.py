@@ -91,9 +91,10 @@ def bind_with_values(text: str, bindings: Mapping[str, Term], subselects: bool =
     in it) gets a VALUES block of those parameters too: a sub-select is evaluated on its
     own, so an aggregate that repeats the outer query's selective pattern there works on
     the answer's rows, not on the whole graph. Where the sub-select gives the parameter back,
-    unbound there it would match more and the join keep the same rows: the same answer
-    either way. `subselects=False` binds the top only, as another tool would
-    (tests/test_queries.py: which stored queries answer the same so)."""
+    or the query tests it again outside the sub-select (docs/engine-bugs.md, rules 10 and 11),
+    unbound there it would match more and the join or test keep the same rows: the same
+    answer either way. `subselects=False` binds the top only, as another tool would
+    (tests/test_queries.py holds every stored query to the same answer so)."""
     block = values_block(bindings)
     if not block:
         return text
