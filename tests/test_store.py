@@ -324,6 +324,30 @@ def test_a_large_input_never_becomes_an_rdflib_graph(small, tmp_path, args, rdfl
         assert "<https://w3id.org/ots-kg/id/event/e1>" in (tmp_path / "out.nt").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("args", [["query", "{events}", "--data", "{data}", "--format", "csv"], ["validate", "{data}"]])
+def test_the_temporary_store_of_a_large_input_is_gone_after_the_command(small, tmp_path, args):
+    """A fresh interpreter, so its own exit runs (the cleanup is an atexit handler, and the
+    CLI freezes the collector at exit: the folder must still be removed), on success and on
+    validate's exit 1 alike."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "OTS_KG_LARGE_BYTES": "100", "OTS_KG_CACHE": str(tmp_path / "cache"), "TMPDIR": str(temp)}
+    argv = [a.format(events=small["events"], data=small["data"]) for a in args]
+    proc = subprocess.run(
+        [sys.executable, "-m", "ots_kg", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert "large input: loading into a temporary disk store" in proc.stderr, proc.stderr
+    assert proc.returncode in ((0,) if args[0] == "query" else (0, 1)), proc.stderr
+    if args[0] == "query":
+        assert "https://w3id.org/ots-kg/id/event/e1" in proc.stdout
+    assert list(temp.iterdir()) == []
+
+
 def test_serve_workers_open_the_disk_store(small):
     location = ensure_store(small["store"], [small["data"]])
     with ots_server(location, timeout=10.0, max_rows=100) as base:
