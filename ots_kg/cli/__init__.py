@@ -97,7 +97,7 @@ def cli(quiet: bool) -> None:
 def main() -> None:
     """Entry point: click's and our errors become one line on stderr with exit code 2."""
     # once the command is done (by any exit, `sys.exit` in a command too), spare the
-    # interpreter's shutdown its collector's pass over every object the run made: ~30 ms of
+    # interpreter's shutdown its collector's pass over every object the run made: 20-30 ms of
     # `validate` and `query members` (bench/README). Cleanups registered later still run
     # first, and every object is still freed by its reference count.
     atexit.register(gc.freeze)
