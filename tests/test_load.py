@@ -83,13 +83,15 @@ def test_every_syntax_error_of_every_file_is_collected(tmp_path):
     ]
 
 
-def test_whole_answer_conversion_keeps_literals_apart_that_differ_only_in_type_or_language():
-    """The literal memo of a whole answer (engines read large answers through it) gives what
-    from_ox gives, cell by cell: the same text as xsd:string, xsd:integer, @en and @tr are four
-    Terms, and a repeated literal the same Term."""
+@pytest.mark.parametrize("iris", [False, True], ids=["select", "graph"])
+def test_whole_answer_conversion_keeps_terms_apart_that_differ_only_in_kind_type_or_language(iris):
+    """The memo of a whole answer (engines read large answers through it: literals for a
+    SELECT, every term for a graph) gives what from_ox gives, cell by cell: the same text as
+    xsd:string, xsd:integer, @en, @tr, an IRI and a blank node are six Terms, and a repeated
+    term the same Term."""
     import pyoxigraph as ox
 
-    from ots_kg.model.terms import from_ox, from_ox_remembering_literals
+    from ots_kg.model.terms import from_ox, from_ox_remembering
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
     cells = [
@@ -98,12 +100,12 @@ def test_whole_answer_conversion_keeps_literals_apart_that_differ_only_in_type_o
         ox.Literal("1", language="en"),
         ox.Literal("1", language="tr"),
         ox.NamedNode("http://e/1"),
-        ox.BlankNode("b1"),
+        ox.BlankNode("1"),
         None,
     ]
-    convert = from_ox_remembering_literals()
+    convert = from_ox_remembering(iris=iris)
     assert [convert(c) for c in cells + cells] == [from_ox(c) for c in cells + cells]
-    assert len({convert(c) for c in cells[:4]}) == 4
+    assert len({convert(c) for c in cells[:6]}) == 6
 
 
 def test_a_graph_converted_with_a_memo_keeps_every_term_apart():

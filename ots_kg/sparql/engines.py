@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from .. import __version__
 from ..errors import QueryError
 from ..model.prefixes import PREFIXES
-from ..model.terms import Term, from_json, from_ox, from_ox_remembering_literals, from_rdflib, to_rdflib
+from ..model.terms import Term, from_json, from_ox, from_ox_remembering, from_rdflib, to_rdflib
 from .catalogue import StoredQuery, bind_values
 from .results import Results
 from .text import bind_with_values, check_safe, declare_prefixes
@@ -166,11 +166,12 @@ class OxigraphEngine(_Base):
             if self.lazy:  # flat memory while streaming: no memo
                 rows = (tuple(map(from_ox, s)) for s in islice(result, self._limit))
                 return Results("SELECT", names, rows)  # type: ignore[arg-type]
-            convert = from_ox_remembering_literals()
+            convert = from_ox_remembering()
             rows = (tuple(map(convert, s)) for s in islice(result, self._limit))
             return Results("SELECT", names, _read_all(rows))  # type: ignore[arg-type]
-        triples = ((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in islice(result, self._limit))
         kind = query.kind if query.kind in GRAPH_FORMS else "CONSTRUCT"
+        term = from_ox if self.lazy else from_ox_remembering(iris=True)
+        triples = ((term(t.subject), term(t.predicate), term(t.object)) for t in islice(result, self._limit))
         return Results(kind, triples=triples if self.lazy else _read_all(triples))  # type: ignore[arg-type]
 
 
