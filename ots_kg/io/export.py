@@ -13,7 +13,7 @@ from rdflib.term import _is_valid_uri
 
 from ..errors import OtsKgError
 from ..model.formats import GRAPH_FORMATS
-from ..model.terms import RDF_LANG, XSD_STRING, Term, to_rdflib
+from ..model.terms import RDF_LANG, XSD_STRING, Term, remembering, to_rdflib
 from ..model.vocab import bind_all
 
 GRAPH_IRI = URIRef("https://w3id.org/ots-kg/id/graph")  # TriG's graph name unless told otherwise
@@ -78,14 +78,7 @@ def ntriples_of(triples: Sequence[tuple[Term, Term, Term]]) -> str | None:
         return None  # checked first: the caller's fallback reads the same sequence again
     # each distinct IRI checked and written once: subjects recur once per triple, predicates
     # down the whole answer (10 M `state-graph`: 893 k IRIs, rdflib's check a third of the writing)
-    written: dict[str, str] = {}
-
-    def iri(value: str) -> str:
-        found = written.get(value)
-        if found is None:
-            found = written[value] = _nt_iri(value)
-        return found
-
+    iri = remembering(_nt_iri)
     return _sorted_lines({_nt_line(*triple, iri) for triple in triples})
 
 

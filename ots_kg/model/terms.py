@@ -134,11 +134,11 @@ def from_ox_remembering(*, iris: bool = False) -> Callable[[Any], Term | None]:
     the whole answer (10 M `state-graph`, 1.07 M terms). Not for a streamed answer: the
     memo grows with it."""
     if iris:
-        return _remembering(from_ox)
+        return remembering(from_ox)
     import pyoxigraph as ox
 
     literal = ox.Literal
-    remembered = _remembering(_literal_from_ox)
+    remembered = remembering(_literal_from_ox)
 
     def convert(term: Any) -> Term | None:
         return remembered(term) if type(term) is literal else from_ox(term)
@@ -218,19 +218,20 @@ def ox_to_rdflib_remembering() -> Callable[[Any], Any]:
     """ox_to_rdflib for one whole graph, each distinct term converted once: a graph repeats its
     subjects, predicates, classes and dates (the bundled graph: 43 k terms, 5.8 k distinct;
     0.17 -> 0.03 s)."""
-    return _remembering(ox_to_rdflib)
+    return remembering(ox_to_rdflib)
 
 
 def rdflib_to_ox_remembering() -> Callable[[Any], Any]:
     """to_ox(from_rdflib(term)) for one whole graph, each distinct term converted once (the
     bundled graph into a store: 0.20 -> 0.10 s)."""
-    return _remembering(lambda term: to_ox(from_rdflib(term)))
+    return remembering(lambda term: to_ox(from_rdflib(term)))
 
 
-def _remembering(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`convert` with a memo keyed on the term: both libraries' equality is RDF term equality
-    (rdflib's also ignores a language tag's case, which pyoxigraph lower-cases anyway). The
-    memo holds no more terms than the graph it feeds."""
+def remembering(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert` with a memo keyed on its argument, for one whole answer or graph whose
+    values repeat: a term (both libraries' equality is RDF term equality; rdflib's also
+    ignores a language tag's case, which pyoxigraph lower-cases anyway) or a string. The
+    memo holds no more entries than the answer or graph it feeds."""
     memo: dict[Any, Any] = {}
 
     def remembered(term: Any) -> Any:
