@@ -77,7 +77,7 @@ def ntriples_of(triples: Sequence[tuple[Term, Term, Term]]) -> str | None:
     if any(term.kind == "bnode" for triple in triples for term in triple):
         return None  # checked first: the caller's fallback reads the same sequence again
     # each distinct IRI checked and written once: subjects recur once per triple, predicates
-    # down the whole answer (10 M `state-graph`: 893 k IRIs, rdflib's check a third of the writing)
+    # down the whole answer (10 M `state-graph`: 893 k IRIs written, 89 k distinct)
     iri = remembering(_nt_iri)
     return _sorted_lines({_nt_line(*triple, iri) for triple in triples})
 
