@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from rdflib import Graph, URIRef
-from rdflib.compare import _TripleCanonicalizer
 from rdflib.plugins.serializers.nt import _nt_row, _quote_encode, _quoteLiteral
 from rdflib.term import _is_valid_uri
 
@@ -15,6 +14,7 @@ from ..errors import OtsKgError
 from ..model.formats import GRAPH_FORMATS
 from ..model.terms import RDF_LANG, XSD_STRING, Term, remembering, to_rdflib
 from ..model.vocab import bind_all
+from .canonical import canonical_triples
 
 GRAPH_IRI = URIRef("https://w3id.org/ots-kg/id/graph")  # TriG's graph name unless told otherwise
 
@@ -24,12 +24,6 @@ class _SortedGraph(Graph):
 
     def subjects(self, predicate=None, object=None, unique=False):  # noqa: A002
         return iter(sorted(set(super().subjects(predicate, object)), key=lambda t: t.n3()))
-
-
-def canonical_triples(graph: Graph) -> set[tuple]:
-    """The graph's distinct triples, blank nodes renamed by content (rdflib's to_canonical_graph
-    would copy them into a Graph first: a third of `ots-kg export`'s time)."""
-    return set(_TripleCanonicalizer(graph).canonical_triples())  # a set, as a Graph would be
 
 
 def canonical(graph: Graph, identifier: URIRef | None = GRAPH_IRI) -> Graph:
