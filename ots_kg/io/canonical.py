@@ -14,6 +14,7 @@ as predicate) still goes to rdflib's canonicalizer.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from hashlib import sha256
 
 from rdflib import BNode, Graph
@@ -28,13 +29,16 @@ Triple = tuple[Node, Node, Node]
 SEARCH_WORK = 2_000_000
 
 
-def canonical_triples(graph: Graph) -> set[Triple]:
-    """The graph's distinct triples, its blank nodes renamed by content (`_:cb` and a SHA-256
-    of the node's place in its group of linked blank nodes): two graphs that differ only in
-    their blank nodes' names give the same set."""
+def canonical_triples(graph: Graph | Iterable[Triple]) -> set[Triple]:
+    """The distinct triples of a graph (or of rdflib triples), its blank nodes renamed by
+    content (`_:cb` and a SHA-256 of the node's place in its group of linked blank nodes): two
+    graphs that differ only in their blank nodes' names give the same set. A node's name
+    depends only on the triples that hold a blank node."""
     triples = set(graph)
     if any(isinstance(p, BNode) for _, p, _ in triples):  # generalised RDF
-        return set(_TripleCanonicalizer(graph).canonical_triples())
+        whole = graph if isinstance(graph, Graph) else Graph()
+        whole.addN((s, p, o, whole) for s, p, o in triples if whole is not graph)
+        return set(_TripleCanonicalizer(whole).canonical_triples())
     blanks = _Blanks(triples)
     if not blanks.nodes:
         return triples

@@ -88,8 +88,7 @@ def format_results(
         from ..io.export import ntriples_of, serialize
 
         fmt = GRAPH_FOR_TABLE.get(fmt, fmt)
-        text = ntriples_of(results.triples) if fmt == "nt" else None
-        return text if text is not None else serialize(results.graph, fmt)
+        return ntriples_of(results.triples) if fmt == "nt" else serialize(results.graph, fmt)
     if fmt not in TABLE_FORMATS:
         kind = "a graph format" if fmt in GRAPH_FORMATS else "an unknown format"
         raise QueryError(f"{fmt!r} is {kind}; a {results.kind} answer is written as {', '.join(TABLE_FORMATS)}")
