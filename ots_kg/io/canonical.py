@@ -36,9 +36,10 @@ def canonical_triples(graph: Graph | Iterable[Triple]) -> set[Triple]:
     depends only on the triples that hold a blank node."""
     triples = set(graph)
     if any(isinstance(p, BNode) for _, p, _ in triples):  # generalised RDF
-        whole = graph if isinstance(graph, Graph) else Graph()
-        whole.addN((s, p, o, whole) for s, p, o in triples if whole is not graph)
-        return set(_TripleCanonicalizer(whole).canonical_triples())
+        if not isinstance(graph, Graph):
+            graph = Graph()
+            graph.addN((s, p, o, graph) for s, p, o in triples)
+        return set(_TripleCanonicalizer(graph).canonical_triples())
     blanks = _Blanks(triples)
     if not blanks.nodes:
         return triples
@@ -86,8 +87,9 @@ class _Blanks:
                 local, name = {group[0]: colour[group[0]]}, colour[group[0]]
             else:
                 self.work = 0
-                local = self.search({node: colour[node] for node in group}, group)
-                name = _digest([self.written(group, local)])
+                triples = {triple for node in group for triple in self.touching[node]}
+                local = self.search({node: colour[node] for node in group}, group, triples)
+                name = _digest([self.written(triples, local)])
             count = copies[name]
             copies[name] += 1
             for node in group:
@@ -130,7 +132,7 @@ class _Blanks:
     def links(self, node: Node, colour: dict[Node, str]) -> list[str]:
         return sorted(f"{way} {p} {colour[other]}" for way, p, other in self.linked[node])
 
-    def search(self, colour: dict[Node, str], group: list[Node]) -> dict[Node, str]:
+    def search(self, colour: dict[Node, str], group: list[Node], triples: set[Triple]) -> dict[Node, str]:
         """A colour for each node of a linked group, all different. Where refinement leaves
         nodes of one colour, each node of the first such colour is set apart in turn and the
         colouring refined again; of the colourings reached, the one whose group's triples
@@ -138,23 +140,16 @@ class _Blanks:
         SEARCH_WORK the nodes tried so far are all there is, and then the first node is taken at
         each step: still a correct renaming, but the labels of so symmetric a group can depend
         on the names it had (as rdflib's can, see above)."""
-        members: dict[str, list[Node]] = defaultdict(list)
-        for node in group:
-            members[colour[node]].append(node)
-        tied = sorted(c for c, nodes in members.items() if len(nodes) > 1)
+        tied = _first_tie(colour, group)
         while tied and self.work > SEARCH_WORK:  # one choice per step, no recursion
-            first = members[tied[0]][0]
-            colour = self.refine({**colour, first: _digest([colour[first], "set apart"])}, group)
-            members = defaultdict(list)
-            for node in group:
-                members[colour[node]].append(node)
-            tied = sorted(c for c, nodes in members.items() if len(nodes) > 1)
+            colour = self.set_apart(colour, tied[0], group)
+            tied = _first_tie(colour, group)
         if not tied:
             return colour
         best: tuple[str, dict[Node, str]] | None = None
-        for node in members[tied[0]]:
-            local = self.search(self.refine({**colour, node: _digest([colour[node], "set apart"])}, group), group)
-            written = self.written(group, local)
+        for node in tied:
+            local = self.search(self.set_apart(colour, node, group), group, triples)
+            written = self.written(triples, local)
             if best is None or written < best[0]:
                 best = (written, local)
             if self.work > SEARCH_WORK:
@@ -162,12 +157,25 @@ class _Blanks:
         assert best is not None
         return best[1]
 
-    def written(self, group: list[Node], colour: dict[Node, str]) -> str:
-        """The group's triples, its nodes written as their colours, sorted: the group's form."""
-        self.work += len(group)
-        triples = {triple for node in group for triple in self.touching[node]}
+    def set_apart(self, colour: dict[Node, str], node: Node, group: list[Node]) -> dict[Node, str]:
+        """The colouring with `node` given a colour of its own, refined again."""
+        return self.refine({**colour, node: _digest([colour[node], "set apart"])}, group)
+
+    def written(self, triples: set[Triple], colour: dict[Node, str]) -> str:
+        """A group's triples, its nodes written as their colours, sorted: the group's form."""
+        self.work += len(triples)
         lines = sorted(" ".join(colour[t] if t in colour else t.n3() for t in triple) for triple in triples)
         return "\n".join(lines)
+
+
+def _first_tie(colour: dict[Node, str], group: list[Node]) -> list[Node]:
+    """The nodes of the first colour (in sorted order) that more than one node of the group
+    has; none when every node's colour is its own."""
+    members: dict[str, list[Node]] = defaultdict(list)
+    for node in group:
+        members[colour[node]].append(node)
+    tied = [c for c, nodes in members.items() if len(nodes) > 1]
+    return members[min(tied)] if tied else []
 
 
 def _digest(lines: list[str]) -> str:

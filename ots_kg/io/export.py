@@ -89,8 +89,10 @@ def _nt_line(subject: Term, predicate: Term, obj: Term, iri: Callable[[str], str
     remembered). IRIs and strings are written here with rdflib's own escaping, as rdflib
     would: making an rdflib term of every cell was most of the writing at 10 M triples.
     Typed literals go through rdflib once per distinct value (it normalises their lexical
-    forms), and so does anything unusual."""
-    if subject.kind != "uri" or predicate.kind != "uri" or obj.kind == "bnode":
+    forms), and so does anything unusual (a subject or predicate that is not an IRI, as a
+    remote store's generalised answer might hold). No blank node comes here: ntriples_of
+    names them first."""
+    if subject.kind != "uri" or predicate.kind != "uri":
         return _rdflib_row((subject, predicate, obj))
     if obj.kind == "uri":
         tail = iri(obj.value)
